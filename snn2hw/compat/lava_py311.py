@@ -1,0 +1,75 @@
+"""Make lava-nc 0.10.0 importable on Python 3.11 without editing site-packages.
+
+lava-nc 0.10.0 declares ``Python <3.11``. On 3.11 exactly one thing breaks at import:
+``lava/magma/compiler/var_model.py`` gives dataclass fields an instance of the (unhashable)
+dataclass ``ByteEncoder`` as default, which Python 3.11 rejects as a mutable default.
+We install a meta-path finder that, for that one module, rewrites those defaults to
+``field(default_factory=ByteEncoder)`` while compiling the module's source. Nothing on
+disk changes, and any other module loads untouched.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import re
+import sys
+from types import ModuleType
+
+PATCHED_MODULE = "lava.magma.compiler.var_model"
+_MUTABLE_DEFAULT = re.compile(r"=\s*ByteEncoder\(\)")
+_FIELD_IMPORT = "from dataclasses import field as _snn2hw_field\n"
+
+
+def rewrite_var_model_source(source: str) -> str:
+    """Return ``var_model.py`` source with ``ByteEncoder()`` defaults made factories."""
+    rewritten = _MUTABLE_DEFAULT.sub("= _snn2hw_field(default_factory=ByteEncoder)", source)
+    if rewritten == source:
+        return source
+    # Insert after the `from __future__` line, which must stay first.
+    head, sep, tail = rewritten.partition("from __future__ import annotations\n")
+    if not sep:
+        return _FIELD_IMPORT + rewritten
+    return head + sep + _FIELD_IMPORT + tail
+
+
+class _PatchingLoader(importlib.machinery.SourceFileLoader):
+    def source_to_code(self, data, path, *, _optimize=-1):  # type: ignore[override]
+        text = rewrite_var_model_source(importlib.util.decode_source(data))
+        return compile(text, path, "exec", dont_inherit=True, optimize=_optimize)
+
+    def get_code(self, fullname):  # bypass the bytecode cache: it holds the unpatched code
+        source = self.get_data(self.path)
+        return self.source_to_code(source, self.path)
+
+
+class _VarModelFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname, path, target=None):
+        if fullname != PATCHED_MODULE:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None and spec.origin and spec.origin.endswith(".py"):
+                spec.loader = _PatchingLoader(fullname, spec.origin)
+                return spec
+        return None
+
+
+def install() -> None:
+    """Install the import fix once (no-op on Python < 3.11 or when already installed)."""
+    if sys.version_info < (3, 11):
+        return
+    if any(isinstance(f, _VarModelFinder) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _VarModelFinder())
+
+
+def import_lava() -> ModuleType:
+    """Install the fix and import ``lava``; raises ImportError if lava-nc is absent."""
+    install()
+    import lava.magma.compiler.var_model  # noqa: F401  (the module that needs the fix)
+    import lava
+
+    return lava

@@ -1,0 +1,1 @@
+"""NIR graph handling: metadata keys, discretisation, reading and writing."""

@@ -1,0 +1,65 @@
+"""Names of the metadata snn2hw stores on NIR graphs and nodes (its documented extension of NIR).
+
+NIR has no dt, no initial state and no subtractive reset. snn2hw carries them as metadata under
+keys prefixed with ``snn2hw.``; every snn2hw backend honours them, other tools ignore them.
+
+Graph metadata:
+- ``snn2hw.dt`` (float, seconds): the step used to discretise the continuous NIR neurons.
+- ``snn2hw.T`` (int): number of time steps the model was trained with.
+- ``snn2hw.readout`` (``"last"`` | ``"mean"``): LTS models read the last step, SDT/TET the time mean.
+- ``snn2hw.input_encoding`` (``"repeat"`` | ``"sequence"``): a static sample repeated over T, or
+  a true time series [T, B, ...].
+- ``snn2hw.producer`` (str): ``"snn2hw <version>"``.
+- ``snn2hw.arch`` (str): architecture name when known.
+
+Neuron-node metadata:
+- ``snn2hw.v_init`` (float array of the neuron shape): initial membrane potential (IMP); every
+  new sample starts from it. Absent means zeros.
+- ``snn2hw.reset`` (``"hard"`` | ``"subtract"``): absent means hard (NIR's only reset).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+PREFIX = "snn2hw."
+DT = PREFIX + "dt"
+T = PREFIX + "T"
+READOUT = PREFIX + "readout"
+INPUT_ENCODING = PREFIX + "input_encoding"
+PRODUCER = PREFIX + "producer"
+ARCH = PREFIX + "arch"
+V_INIT = PREFIX + "v_init"
+RESET = PREFIX + "reset"
+
+READOUT_MODES = ("last", "mean")
+RESET_MODES = ("hard", "subtract")
+INPUT_ENCODINGS = ("repeat", "sequence")
+
+
+def v_init(node: Any) -> np.ndarray | None:
+    """The node's initial membrane potential, or None when it starts from zero."""
+    value = getattr(node, "metadata", {}).get(V_INIT)
+    return None if value is None else np.asarray(value, dtype=np.float64)
+
+
+def reset_mode(node: Any) -> str:
+    """``"hard"`` (NIR semantics) unless the node carries the subtractive-reset extension."""
+    value = getattr(node, "metadata", {}).get(RESET, "hard")
+    if isinstance(value, bytes):
+        value = value.decode()
+    return str(value)
+
+
+def graph_value(graph: Any, key: str, default: Any = None) -> Any:
+    """A graph metadata value with numpy scalars and bytes turned into plain Python values."""
+    value = getattr(graph, "metadata", {}).get(key, default)
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray) and value.shape == ():
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

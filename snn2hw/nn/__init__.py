@@ -1,0 +1,1 @@
+"""Spiking layers, neurons, architectures and losses (multi-step: inputs are ``[T, B, ...]``)."""
