@@ -1,1 +1,6 @@
-"""placeholder"""
+"""The PyTorch reference backend: the golden model every other backend is compared with."""
+
+from .backend import ReferenceBackend
+from .simulator import simulate
+
+__all__ = ["ReferenceBackend", "simulate"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
@@ -17,6 +18,7 @@ from snn2hw.errors import Snn2hwError
 # module name under snn2hw.cli -> attribute holding the click command
 COMMANDS: list[str] = [
     "backends_cmd",
+    "run_cmd",
 ]
 
 
@@ -39,6 +41,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     """snn2hw: deploy spiking neural networks (IMP/LTS models) to neuromorphic hardware via NIR."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if not debug:
+        warnings.showwarning = _one_line_warning
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, (DeprecationWarning, FutureWarning)):
+        return  # third-party noise (torch.jit, lava) that users cannot act on
+    click.echo(f"warning: {message}", err=True)
 
 
 for _name in COMMANDS:

@@ -16,11 +16,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import warnings
+
 import nir
 import numpy as np
 
+from snn2hw.errors import BadInputError, Snn2hwWarning
+from snn2hw.ir.metadata import DT, graph_value
+
 DEFAULT_IMPORT_DT = 1e-4
 """dt assumed for graphs from other tools that carry none (the NIR paper's choice)."""
+
+_TIMED = (nir.IF, nir.LIF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI, nir.Delay)
 
 
 @dataclass(frozen=True)
@@ -80,3 +87,20 @@ def lif_to_nir(
     return nir.LIF(
         tau=tau * dt, r=r, v_leak=_arr(v_reset), v_threshold=_arr(v_threshold), v_reset=_arr(v_reset)
     )
+
+
+def resolve_dt(graph: nir.NIRGraph, dt: float | None = None) -> float:
+    """The step to use: the caller's, else the graph's ``snn2hw.dt``, else the import default."""
+    if dt is not None:
+        if not dt > 0:
+            raise BadInputError(f"dt must be positive, got {dt}")
+        return float(dt)
+    stored = graph_value(graph, DT)
+    if stored is not None:
+        return float(stored)
+    if any(isinstance(node, _TIMED) for node in graph.nodes.values()):
+        warnings.warn(
+            f"the graph stores no time step; assuming dt = {DEFAULT_IMPORT_DT} s (the NIR paper's "
+            "convention; pass --dt to choose)", Snn2hwWarning, stacklevel=2,
+        )
+    return DEFAULT_IMPORT_DT

@@ -1,0 +1,92 @@
+"""Stateful NIR nodes (neurons, integrators, delays) stepped in time on ``[B, *shape]``.
+
+Euler coefficients come from :mod:`snn2hw.ir.discretize`; the initial potential from the
+``snn2hw.v_init`` metadata (zeros otherwise); reset per ``snn2hw.reset`` (hard by default).
+"""
+
+from __future__ import annotations
+
+import nir
+import numpy as np
+import torch
+
+from snn2hw.ir import discretize, metadata
+
+SPIKING = (nir.IF, nir.LIF, nir.CubaLIF)
+NEURONS = (nir.I, nir.LI, nir.CubaLI) + SPIKING
+STATEFUL = NEURONS + (nir.Delay,)
+
+
+class NeuronStepper:
+    """One NIR neuron population; ``reset(batch)`` then ``step(x)`` once per time step."""
+
+    def __init__(self, node: nir.NIRNode, dt: float, **kw):
+        def t(a):
+            return torch.as_tensor(np.asarray(a, dtype=np.float64), **kw)
+
+        coeffs = discretize.membrane_step(node, dt)
+        self.decay, self.gain, self.bias = t(coeffs.decay), t(coeffs.gain), t(coeffs.bias)
+        self.spiking = isinstance(node, SPIKING)
+        self.cuba = isinstance(node, (nir.CubaLI, nir.CubaLIF))
+        if self.cuba:
+            syn = discretize.synapse_step(node, dt)
+            self.syn_decay, self.syn_gain = t(syn.decay), t(syn.gain)
+        if self.spiking:
+            self.v_th = t(node.v_threshold)
+            v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
+            self.v_reset = t(v_reset)
+            self.subtract = metadata.reset_mode(node) == "subtract"
+        v0 = metadata.v_init(node)
+        self.v0 = None if v0 is None else t(v0)
+        self.v = self.i = None
+
+    def reset(self, batch_like: torch.Tensor) -> None:
+        """Start a new batch of samples from the initial state."""
+        zeros = torch.zeros_like(batch_like)
+        self.v = zeros + self.v0 if self.v0 is not None else zeros
+        self.i = zeros
+
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cuba:
+            self.i = self.syn_decay * self.i + self.syn_gain * x
+            x = self.i
+        v = self.decay * self.v + self.gain * x + self.bias
+        if not self.spiking:
+            self.v = v
+            return v
+        spikes = v > self.v_th
+        if self.subtract:
+            v = v - spikes * self.v_th
+        else:
+            v = torch.where(spikes, self.v_reset, v)
+        self.v = v
+        return spikes.to(v.dtype)
+
+
+class DelayStepper:
+    """``y(t) = x(t - d)`` with ``d = round(delay / dt)`` steps per element (zeros before)."""
+
+    def __init__(self, node: nir.Delay, dt: float, **kw):
+        steps = np.rint(np.asarray(node.delay, dtype=np.float64) / dt).astype(np.int64)
+        self.steps = torch.as_tensor(steps, device=kw.get("device"))
+        self.depth = int(steps.max()) if steps.size else 0
+        self.history: list[torch.Tensor] = []
+
+    def reset(self, batch_like: torch.Tensor) -> None:
+        self.history = [torch.zeros_like(batch_like)] * self.depth
+
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        if self.depth == 0:
+            return x
+        stacked = torch.stack(self.history + [x])  # oldest first: index depth is now
+        index = (self.depth - self.steps).expand_as(x).unsqueeze(0)
+        out = torch.gather(stacked, 0, index).squeeze(0)
+        self.history = self.history[1:] + [x]
+        return out
+
+
+def make_stepper(node: nir.NIRNode, dt: float, **kw):
+    """The stepper for a stateful node."""
+    if isinstance(node, nir.Delay):
+        return DelayStepper(node, dt, **kw)
+    return NeuronStepper(node, dt, **kw)

@@ -1,0 +1,61 @@
+"""``snn2hw run``: execute a NIR graph on any backend."""
+
+from __future__ import annotations
+
+import click
+import numpy as np
+
+from snn2hw.backend import RunConfig
+from snn2hw.ir import metadata
+from snn2hw.ir.io import read_graph
+from snn2hw.registry import BACKENDS
+from snn2hw.report import print_json, print_table
+from snn2hw.runner import load_array, prepare_inputs, readout, run_graph, save_array
+
+
+@click.command("run")
+@click.argument("graph_path", type=click.Path(dir_okay=False))
+@click.option("--backend", "-b", type=click.Choice(list(BACKENDS)), default="reference",
+              show_default=True)
+@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+              help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+@click.option("--labels", type=click.Path(dir_okay=False), help=".npy integer labels [B].")
+@click.option("--T", "steps", type=int, help="Time steps for a static input (default: graph's T).")
+@click.option("--dt", type=float, help="Time step in seconds (default: graph's, else 1e-4).")
+@click.option("--precision", type=click.Choice(["float", "fixed"]), default="float",
+              show_default=True, help="Lava: floating_pt or bit-accurate fixed_pt.")
+@click.option("--device", default="cpu", show_default=True, help="Torch device (cpu, cuda).")
+@click.option("--float64", is_flag=True, help="Reference: compute in float64.")
+@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
+              help="Save the output [T, B, ...] as .npy.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
+            output_path, as_json) -> None:
+    """Run GRAPH_PATH (.nir) on a backend and print predictions (and accuracy with --labels)."""
+    if input_path is None:
+        raise click.UsageError("give --input X.npy")
+    graph = read_graph(graph_path)
+    inputs = prepare_inputs(graph, load_array(input_path), steps)
+    config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
+                       precision=precision)
+    result = run_graph(graph, backend, inputs, config)
+    if output_path:
+        save_array(result.output, output_path)
+    summary = _summary(graph, result.output, load_array(labels) if labels else None)
+    summary.update(backend=backend, graph=str(graph_path))
+    if as_json:
+        print_json(summary)
+    else:
+        print_table(f"{graph_path} on {backend}", [{k: v for k, v in summary.items()
+                                                     if k != "predictions"}])
+
+
+def _summary(graph, output: np.ndarray, labels: np.ndarray | None) -> dict:
+    mode = metadata.graph_value(graph, metadata.READOUT, "mean")
+    summary = {"output_shape": list(output.shape), "readout": mode}
+    if output.ndim == 3:
+        predictions = readout(output, mode).argmax(axis=1)
+        summary["predictions"] = predictions.tolist()
+        if labels is not None:
+            summary["accuracy"] = float((predictions == labels.reshape(-1)).mean())
+    return summary

@@ -1,0 +1,78 @@
+"""Reading and writing ``.nir`` files with one clear error per problem and atomic writes."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import h5py
+import nir
+import numpy as np
+
+from snn2hw.errors import BadInputError, Snn2hwWarning
+
+
+def read_graph(path: str | os.PathLike) -> nir.NIRGraph:
+    """Read a NIR file. Files that fail NIR's type check load with a warning; anything
+    unreadable raises :class:`BadInputError` naming the file and the problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"{path}: no such file")
+    if not h5py.is_hdf5(path):
+        raise BadInputError(f"{path}: not a NIR file (NIR files are HDF5)")
+    try:
+        graph = nir.read(path)
+    except (ValueError, AssertionError, NotImplementedError) as exc:
+        graph = _read_unchecked(path, exc)
+    except Exception as exc:  # h5py/nir raise many types on truncated or foreign files
+        raise BadInputError(f"{path}: cannot read NIR graph ({_first_line(exc)})") from exc
+    if not isinstance(graph, nir.NIRGraph):
+        raise BadInputError(f"{path}: holds a single {type(graph).__name__} node, not a graph")
+    check_finite(graph, str(path))
+    return graph
+
+
+def _read_unchecked(path: Path, cause: Exception) -> nir.NIRGraph:
+    try:
+        graph = nir.read(path, type_check=False)
+    except Exception as exc:
+        raise BadInputError(f"{path}: cannot read NIR graph ({_first_line(exc)})") from exc
+    warnings.warn(
+        f"{path}: NIR type check failed ({_first_line(cause)}); loaded without it",
+        Snn2hwWarning, stacklevel=3,
+    )
+    return graph
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def check_finite(graph: nir.NIRGraph, where: str) -> None:
+    """Refuse graphs whose parameters contain NaN or infinity."""
+    for name, node in graph.nodes.items():
+        for field_name, value in vars(node).items():
+            if field_name in ("input_type", "output_type", "metadata"):
+                continue
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                if not np.all(np.isfinite(value)):
+                    raise BadInputError(f"{where}: node '{name}' has non-finite {field_name}")
+
+
+def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
+    """Write ``graph`` atomically: on any failure no file (and no partial file) is left."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        nir.write(tmp, graph)
+        os.replace(tmp, path)
+    except Exception as exc:
+        raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
