@@ -1,0 +1,56 @@
+"""Appending benchmark figures to benchmarks/RESULTS.md with machine, date and command."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def machine() -> str:
+    """CPU model, cores and Python/torch versions, in one line."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import torch
+
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
+    return (f"{cpu}, {os.cpu_count()} cores{gpu}; Python {platform.python_version()}, "
+            f"torch {torch.__version__}")
+
+
+def _row(values: Sequence[Any]) -> str:
+    return "| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values) + " |"
+
+
+def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "") -> str:
+    """Append a section (a markdown table of ``rows``) to RESULTS.md and return its text."""
+    columns = list(rows[0].keys()) if rows else []
+    lines = [
+        f"## {title}",
+        "",
+        f"- date: {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}",
+        f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
+    ]
+    if notes:
+        lines.append(f"- notes: {notes}")
+    lines += ["", _row(columns), _row(["---"] * len(columns))]
+    lines += [_row([r.get(c, "") for c in columns]) for r in rows]
+    text = "\n".join(lines) + "\n\n"
+    if not RESULTS.exists():
+        RESULTS.write_text("# Benchmark results\n\nAppended by `make bench` (python -m benchmarks).\n\n")
+    with RESULTS.open("a") as handle:
+        handle.write(text)
+    return text
