@@ -1,0 +1,150 @@
+"""The Lava backend behind the common interface: NIR -> lava.proc processes, float or fixed.
+
+``precision="float"`` runs the folded graph (:func:`snn2hw.passes.fold_loihi.fold_loihi`) on
+Lava's ``floating_pt`` models; ``"fixed"`` runs the Loihi-quantised graph
+(:func:`snn2hw.passes.quantize_loihi.quantize_loihi`) on the bit-accurate ``fixed_pt`` models.
+Options in ``RunConfig.extra``: ``scale`` (fixed layer scale, default: per layer, widest
+mantissa) and ``input_scale`` (integer input = float input * scale, default 1).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import nir
+import numpy as np
+
+from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.errors import BackendUnavailableError, BadInputError, ConstraintError, Snn2hwWarning
+from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, fold_loihi, loihi_issues
+from snn2hw.passes.loihi_graph import SYNAPSES, Topology, topology
+from snn2hw.passes.quantize_loihi import quantize_loihi
+
+from .build import LavaNetwork, build
+from .report import LavaReport, make_report
+from .runner import run_batch
+
+PRECISIONS = {"float": "floating_pt", "fixed": "fixed_pt"}
+
+
+def _import_lava() -> None:
+    try:
+        from snn2hw.compat.lava_py311 import import_lava
+
+        import_lava()
+    except ImportError as exc:
+        raise BackendUnavailableError(f"lava-nc is not installed: {exc}") from exc
+
+
+class LavaBackend:
+    """Maps IF/LIF NIR graphs onto Lava processes and runs them in Lava's CPU simulator."""
+
+    name = "lava"
+
+    def __init__(self) -> None:
+        self.mapped: nir.NIRGraph | None = None
+        self.topo: Topology | None = None
+        self.config = RunConfig()
+        self.last: LavaNetwork | None = None
+
+    def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
+        if config.precision not in PRECISIONS:
+            return [Issue("config", f"precision must be one of {sorted(PRECISIONS)}")]
+        issues = [Issue(n, m) for n, m in loihi_issues(graph, config.dt)]
+        if not issues and config.precision == "fixed":
+            try:
+                self._map(graph, config)
+            except ValueError as exc:
+                issues.append(Issue("graph", f"cannot quantise to Loihi formats: {exc}"))
+        return issues
+
+    def compile(self, graph: nir.NIRGraph, config: RunConfig) -> None:
+        issues = self.check(graph, config)
+        if issues:
+            raise ConstraintError([str(i) for i in issues])
+        _import_lava()
+        self.config, self.mapped = config, self._map(graph, config)
+        self.topo = topology(self.mapped)
+
+    def _map(self, graph: nir.NIRGraph, config: RunConfig) -> nir.NIRGraph:
+        if config.precision == "float":
+            return fold_loihi(graph, config.dt)
+        extra = config.extra
+        return quantize_loihi(graph, config.dt, scale=extra.get("scale"),
+                              input_scale=float(extra.get("input_scale", 1.0)))
+
+    def run(self, inputs: np.ndarray) -> RunResult:
+        if self.mapped is None or self.topo is None:
+            raise BadInputError("compile() the graph before run()")
+        x = np.asarray(inputs, dtype=np.float64)
+        in_shape = self.topo.shapes[self.topo.input_name]
+        if x.ndim < 2 or tuple(x.shape[2:]) != in_shape:
+            raise BadInputError(f"input of shape {x.shape} does not match [T, B, {in_shape}]")
+        steps, batch = x.shape[:2]
+        depth = max(self._delays().values())
+        net = build(self.mapped, self.topo, self._source_data(x, steps + depth), self.config.record)
+        records = run_batch(net, batch, steps + depth, PRECISIONS[self.config.precision])
+        self.last = net
+        return self._result(net, records, steps)
+
+    def _delays(self) -> dict[str, int]:
+        from .layout import delays
+
+        return delays(self.mapped, self.topo)[0]
+
+    def _source_data(self, x: np.ndarray, length: int) -> np.ndarray:
+        """``[T, B, *in]`` -> ``[*Lava input shape, B * length]`` (each sample zero-padded)."""
+        steps, batch = x.shape[:2]
+        scale = float(self.mapped.metadata.get(INPUT_SCALE, 1.0))
+        if self.config.precision == "fixed":
+            scaled = x * scale
+            x = np.rint(scaled)
+            if not np.array_equal(x, scaled):
+                warnings.warn(f"fixed point: inputs rounded to integers after scaling by {scale}",
+                              Snn2hwWarning, stacklevel=3)
+        flat = x.reshape(steps, batch, -1)[..., self._input_perm()]
+        padded = np.zeros((batch, length, flat.shape[-1]))
+        padded[:, :steps] = flat.transpose(1, 0, 2)
+        lava_shape = _lava_input_shape(self.topo)
+        return padded.reshape(batch * length, *lava_shape).transpose(
+            *range(1, len(lava_shape) + 1), 0)
+
+    def _input_perm(self) -> np.ndarray:
+        from .layout import chw_layout
+
+        return chw_layout(self.topo.shapes[self.topo.input_name]).perm
+
+    def _result(self, net: LavaNetwork, records: dict, steps: int) -> RunResult:
+        topo, out = self.topo, {}
+        for name, data in records.items():
+            node = name if name != topo.output_name else _producer(self.mapped, topo, name)
+            delay = net.delay[name]
+            aligned = net.layout[name].to_nir(data[:, delay:delay + steps], topo.shapes[name])
+            out[name] = np.swapaxes(aligned, 0, 1)
+            if isinstance(self.mapped.nodes[node], SYNAPSES):
+                out[name] = self._dequantise(self.mapped.nodes[node], out[name])
+        output = out.pop(topo.output_name)
+        return RunResult(output=output, records=out, stats=dict(net.timing))
+
+    def _dequantise(self, node, values: np.ndarray) -> np.ndarray:
+        scale = float(node.metadata.get(LOIHI, {}).get("scale_out", 1.0))
+        bias = np.asarray(getattr(node, "bias", 0.0) if isinstance(node, nir.Affine) else 0.0)
+        return values / scale + bias
+
+    def report(self) -> LavaReport:
+        if self.mapped is None or self.topo is None:
+            raise BadInputError("compile() the graph before report()")
+        return make_report(self.mapped, self.topo, self._delays(), self.config.precision,
+                           self.last.timing if self.last else {})
+
+
+def _producer(graph: nir.NIRGraph, topo: Topology, name: str) -> str:
+    """The node whose values reach ``name`` through Output/Flatten nodes."""
+    while isinstance(graph.nodes[name], (nir.Output, nir.Flatten)):
+        name = topo.preds[name][0]
+    return name
+
+
+def _lava_input_shape(topo: Topology) -> tuple[int, ...]:
+    shape = topo.shapes[topo.input_name]
+    return tuple(reversed(shape)) if len(shape) == 3 else tuple(shape)

@@ -1,0 +1,132 @@
+"""Instantiate lava.proc processes for a folded (float) or quantised (fixed) NIR graph.
+
+Weighted nodes become Dense (Affine/Linear, columns reordered to the Lava layout) or Conv
+(kernel flipped, WHC: ``w[:, :, ::-1, ::-1].transpose(0, 3, 2, 1)``); neurons become LIF with
+the ``snn2hw.loihi`` parameters; Flatten is a port reshape. The input comes from a RingBuffer
+source, the graph output goes to a RingBuffer sink: a neuron's spikes, or for a non-spiking
+readout the Dense ``a_out`` (the accumulated ``W x``; the host adds the bias).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import nir
+import numpy as np
+
+from snn2hw.hw.loihi import LOIHI as FMT
+from snn2hw.passes.fold_loihi import LOIHI
+from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES, Topology, conv_geometry
+
+from .layout import Layout, binary_input, delays, layouts
+
+
+@dataclass
+class LavaNetwork:
+    """The processes of one mapped graph, and what the runner needs to drive them."""
+
+    source: object  # RingBuffer source
+    sinks: dict[str, object]  # node name -> RingBuffer sink
+    neurons: dict[str, object]  # node name -> LIF
+    layout: dict[str, Layout]
+    delay: dict[str, int]
+    fixed: bool = False
+    timing: dict[str, float] = field(default_factory=dict)
+    v_init: dict[str, np.ndarray] = field(default_factory=dict)  # Lava-shaped initial v
+
+    def cast(self, values) -> np.ndarray:
+        """Values as the number type of the processes (int32 in fixed point)."""
+        return np.asarray(values, dtype=np.int32 if self.fixed else np.float64)
+
+
+def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool) -> LavaNetwork:
+    """Processes and connections for ``graph`` (the result of fold_loihi or quantize_loihi),
+    fed by ``data [*Lava input shape, steps]``; the sinks hold as many steps."""
+    from lava.proc.io.source import RingBuffer as Source
+
+    fixed = graph.metadata.get("snn2hw.loihi.precision") == "fixed"
+    lay, (delay, pad) = layouts(graph, topo), delays(graph, topo)
+    net = LavaNetwork(None, {}, {}, lay, delay, fixed=fixed)
+    source = net.source = Source(data=net.cast(data))
+    buffer = data.shape[-1]
+    ports = {topo.input_name: source.s_out}
+    for name in topo.order[1:]:
+        node = graph.nodes[name]
+        if isinstance(node, SYNAPSES):
+            proc = _synapse(graph, topo, name, lay[topo.preds[name][0]], net)
+            inport, ports[name] = proc.s_in, proc.a_out
+        elif isinstance(node, NEURONS):
+            proc = _neuron(node, lay[name], net, name)
+            inport, ports[name] = proc.a_in, proc.s_out
+        else:
+            inport = None
+        for p in topo.preds[name]:
+            if inport is None:
+                ports[name] = _reshape(ports[p], lay[name].shape)
+            else:
+                _connect(_padded(ports[p], pad[(p, name)], net), inport)
+    sink_names = [topo.output_name] + (
+        [n for n in topo.order if isinstance(graph.nodes[n], NEURONS)] if record else []
+    )
+    for name in sink_names:
+        net.sinks[name] = _sink(ports[name], buffer)
+    return net
+
+
+def _reshape(port, shape: tuple[int, ...]):
+    return port if tuple(port.shape) == tuple(shape) else port.reshape(shape)
+
+
+def _connect(port, inport) -> None:
+    _reshape(port, tuple(inport.shape)).connect(inport)
+
+
+def _padded(port, steps: int, net: LavaNetwork):
+    """``port`` delayed by ``steps`` identity Dense processes (graded messages)."""
+    from lava.proc.dense.process import Dense
+
+    size = int(np.prod(port.shape))
+    for _ in range(steps):
+        dense = Dense(weights=net.cast(np.eye(size)), num_message_bits=FMT.message_bits)
+        _reshape(port, (size,)).connect(dense.s_in)
+        port = dense.a_out
+    return port
+
+
+def _synapse(graph: nir.NIRGraph, topo: Topology, name: str, src: Layout, net: LavaNetwork):
+    from lava.proc.conv.process import Conv
+    from lava.proc.dense.process import Dense
+
+    node, params = graph.nodes[name], graph.nodes[name].metadata.get(LOIHI, {})
+    bits = 0 if binary_input(graph, topo, name) else FMT.message_bits
+    weight = net.cast(node.weight)
+    if isinstance(node, nir.Conv2d):
+        geo = conv_geometry(node)
+        return Conv(
+            weight=weight[:, :, ::-1, ::-1].transpose(0, 3, 2, 1), input_shape=src.shape,
+            padding=geo["padding"][::-1], stride=geo["stride"][::-1],
+            dilation=geo["dilation"][::-1], groups=int(node.groups), num_message_bits=bits,
+        )
+    return Dense(weights=weight[:, src.perm], num_message_bits=bits,
+                 weight_exp=int(params.get("weight_exp", 0)))
+
+
+def _neuron(node, lay: Layout, net: LavaNetwork, name: str):
+    from lava.proc.lif.process import LIF
+
+    p = node.metadata[LOIHI]
+    v0 = net.cast(lay.to_lava(p["v_init"]))
+    net.v_init[name] = v0
+    lif = LIF(shape=lay.shape, du=p["du"], dv=p["dv"], vth=p["vth"], v=v0,
+              bias_mant=net.cast(lay.to_lava(p["bias_mant"])), bias_exp=int(p["bias_exp"]),
+              name=name)
+    net.neurons[name] = lif
+    return lif
+
+
+def _sink(port, buffer: int):
+    from lava.proc.io.sink import RingBuffer as Sink
+
+    sink = Sink(shape=tuple(port.shape), buffer=buffer)
+    port.connect(sink.a_in)
+    return sink

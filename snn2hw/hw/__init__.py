@@ -1,0 +1,1 @@
+"""Hardware limits and number formats as named data, each with its source."""

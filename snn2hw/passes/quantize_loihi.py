@@ -1,0 +1,135 @@
+"""Quantise a float NIR graph to Loihi 2's number formats (pure function, no Lava needed).
+
+``quantize_loihi(graph)`` first folds the graph into Lava's LIF form
+(:func:`snn2hw.passes.fold_loihi.fold_loihi`), then turns every value into the integers Lava's
+bit-accurate models use (formats: :mod:`snn2hw.hw.loihi`). Every tensor has a *scale*: its integer
+value is its float value times the scale. Spikes have scale 1, the graph input ``input_scale``.
+
+Per neuron population N (one scale ``S`` per population, the *layer scale*):
+
+- ``S = min_e(w_max_e * S_in_e / max|W_e|)`` over the weighted nodes e feeding N, so the
+  largest weight uses the whole 8-bit mantissa (``w_max`` = 255, or 254 for mixed-sign layers,
+  whose weights lie on an even grid because Lava drops their lowest bit at 8 bits), lowered if
+  the threshold mantissa would not fit 17 bits. ``scale=`` fixes S for every population instead
+  (the NIR paper used 256); weights that then exceed the mantissa get a weight exponent.
+- weights ``W_int = round(W * S / S_in)`` = ``mant << weight_exp``; Conv ignores ``weight_exp`` in
+  Lava, so for Conv nodes the exponent is folded into the stored weights (``weight_exp`` = 0);
+- ``vth = round(vth_float * S)`` (Lava compares ``v > vth << 6``), ``du = 4095`` (the current is
+  cleared each step: NIR IF/LIF have no synaptic current), ``dv = round(dv_float * 4096)``;
+- membrane values are in units of ``1 / (64 S)``: ``bias = round(bias * 64 S) = bias_mant <<
+  bias_exp`` (13-bit mantissa, smallest exponent that fits), ``v_init = round(v0 * 64 S)``.
+
+Weighted nodes that feed no neuron (the classifier readout, or a layer feeding a pool) take
+``S_out = w_max * S_in / max|W|``; a readout's float output is ``a_out / S_out + bias``.
+Weights are stored as integer-valued float arrays in the NIR nodes; the Loihi parameters are the
+``snn2hw.loihi`` metadata of each node (``scale_in``, ``scale_out``, ``weight_exp`` on weighted
+nodes; ``du``, ``dv``, ``vth``, ``bias_mant``, ``bias_exp``, ``v_init``, ``scale`` on neurons).
+"""
+
+from __future__ import annotations
+
+import nir
+import numpy as np
+
+from snn2hw.hw.loihi import LOIHI as FMT
+from snn2hw.hw.loihi import LoihiFormat
+
+from .fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi
+from .loihi_graph import NEURONS, SYNAPSES, topology
+
+
+def quantize_loihi(
+    graph: nir.NIRGraph, dt: float | None = None, scale: float | None = None,
+    input_scale: float = 1.0, fmt: LoihiFormat = FMT,
+) -> nir.NIRGraph:
+    """A copy of ``graph`` with Loihi integer weights and neuron parameters (module docstring)."""
+    folded = fold_loihi(graph, dt)
+    topo, nodes = topology(folded), folded.nodes
+    scales = {topo.input_name: float(input_scale)}
+    for name in topo.order[1:]:
+        node, pred = nodes[name], topo.preds[name]
+        if isinstance(node, NEURONS):
+            _quantize_population(nodes, topo, name, scales, scale, fmt)
+            scales[name] = 1.0
+        elif isinstance(node, SYNAPSES) and not _feeds_neuron(nodes, topo.succs[name]):
+            s_in = _input_scale(name, pred, scales)
+            s_out = s_in * _weight_max(node, fmt) / max(_max_abs(node.weight), 1e-30)
+            _set_weights(node, s_in, s_out, fmt)
+            scales[name] = s_out
+        elif not isinstance(node, SYNAPSES):
+            scales[name] = _input_scale(name, pred, scales)
+    meta = {**folded.metadata, PRECISION: "fixed", INPUT_SCALE: float(input_scale)}
+    return nir.NIRGraph(nodes=nodes, edges=folded.edges, metadata=meta, type_check=False)
+
+
+def _feeds_neuron(nodes: dict, succs: list[str]) -> bool:
+    return any(isinstance(nodes[s], NEURONS) for s in succs)
+
+
+def _input_scale(name: str, preds: list[str], scales: dict[str, float]) -> float:
+    values = {scales[p] for p in preds}
+    if len(values) != 1:
+        raise ValueError(f"node '{name}': inputs of different scales {sorted(values)} are summed")
+    return values.pop()
+
+
+def _max_abs(weight) -> float:
+    return float(np.max(np.abs(weight))) if np.size(weight) else 0.0
+
+
+def _mixed(weight) -> bool:
+    return bool(np.any(np.asarray(weight) > 0) and np.any(np.asarray(weight) < 0))
+
+
+def _weight_max(node, fmt: LoihiFormat) -> int:
+    return fmt.weight_max(_mixed(node.weight))
+
+
+def _quantize_population(nodes, topo, name, scales, fixed_scale, fmt: LoihiFormat) -> None:
+    """Choose the population's scale, then quantise its incoming weights and its parameters."""
+    synapses, params = topo.preds[name], nodes[name].metadata[LOIHI]
+    s_in = {e: _input_scale(e, topo.preds[e], scales) for e in synapses}
+    if fixed_scale is None:
+        limits = [_weight_max(nodes[e], fmt) * s_in[e] / max(_max_abs(nodes[e].weight), 1e-30)
+                  for e in synapses]
+        scale = min(limits + [fmt.vth_max / params["vth"]])
+    else:
+        scale = float(fixed_scale)
+    for e in synapses:
+        _set_weights(nodes[e], s_in[e], scale, fmt)
+    nodes[name].metadata[LOIHI] = _neuron_params(params, scale, fmt)
+
+
+def _set_weights(node, s_in: float, s_out: float, fmt: LoihiFormat) -> None:
+    """Integer weights at ``s_out / s_in``: mantissa on the 8-bit grid, exponent if needed."""
+    weight = np.asarray(node.weight, dtype=np.float64) * (s_out / s_in)
+    mixed, step = _mixed(weight), fmt.weight_step(_mixed(weight))
+    exp = 0
+    while np.max(np.abs(weight), initial=0.0) / 2**exp > fmt.weight_max(mixed) + step / 2:
+        exp += 1
+    if exp > fmt.weight_exp_max:
+        raise ValueError(f"weights need a weight exponent {exp} > {fmt.weight_exp_max}")
+    mant = np.clip(step * np.rint(weight / (2**exp * step)), -fmt.weight_max(mixed) - step,
+                   fmt.weight_max(mixed))
+    conv = isinstance(node, nir.Conv2d)
+    node.weight = mant * 2**exp if conv else mant
+    node.metadata[LOIHI] = {"scale_in": s_in, "scale_out": s_out, "weight_exp": 0 if conv else exp}
+
+
+def _neuron_params(params: dict, scale: float, fmt: LoihiFormat) -> dict:
+    """Integer du, dv, vth, bias and initial v of a population at layer scale ``scale``."""
+    unit = scale * fmt.v_unit
+    bias = np.rint(np.asarray(params["bias_mant"]) * unit)
+    bias_exp = 0
+    while np.max(np.abs(bias), initial=0.0) / 2**bias_exp > fmt.bias_mant_max:
+        bias_exp += 1
+    if bias_exp > fmt.bias_exp_max:
+        raise ValueError(f"bias {np.max(np.abs(bias))} exceeds the 13-bit mantissa and exponent")
+    v0 = np.clip(np.rint(np.asarray(params["v_init"]) * unit), -fmt.state_max, fmt.state_max)
+    return {
+        "du": fmt.du_clear,
+        "dv": int(np.clip(round(params["dv"] * fmt.decay_unity), 0, fmt.du_clear)),
+        "vth": int(np.clip(round(params["vth"] * scale), 0, fmt.vth_max)),
+        "bias_mant": np.rint(bias / 2**bias_exp), "bias_exp": bias_exp,
+        "v_init": v0, "scale": scale,
+    }
