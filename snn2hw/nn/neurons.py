@@ -70,22 +70,30 @@ class BaseNode(nn.Module):
     def charge(self, v: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
-    def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
-        """Run ``T`` steps on ``x_seq [T, B, ...]`` from the initial state; returns spikes."""
+    def start(self, x: torch.Tensor) -> torch.Tensor:
+        """The potential before the first step, for one step's input ``x [B, ...]``."""
         v0 = self.initial_v()
         if v0 is None:
-            v = torch.full_like(x_seq[0], self.v_reset)
-        else:
-            v = v0.to(x_seq.dtype).expand_as(x_seq[0])
+            return torch.full_like(x, self.v_reset)
+        return v0.to(x.dtype).expand_as(x)
+
+    def step(self, v: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One step (charge, fire, reset) from ``v`` with input ``x``; returns ``(spikes, v)``."""
+        v = self.charge(v, x)
+        s = self.surrogate(v - self.v_threshold)
+        s_reset = s.detach() if self.detach_reset else s
+        if self.reset == "hard":
+            v = v * (1.0 - s_reset) + self.v_reset * s_reset
+        elif self.reset == "subtract":
+            v = v - s_reset * self.v_threshold
+        return s, v
+
+    def forward(self, x_seq: torch.Tensor) -> torch.Tensor:
+        """Run ``T`` steps on ``x_seq [T, B, ...]`` from the initial state; returns spikes."""
+        v = self.start(x_seq[0])
         spikes, potentials = [], []
         for t in range(x_seq.shape[0]):
-            v = self.charge(v, x_seq[t])
-            s = self.surrogate(v - self.v_threshold)
-            s_reset = s.detach() if self.detach_reset else s
-            if self.reset == "hard":
-                v = v * (1.0 - s_reset) + self.v_reset * s_reset
-            elif self.reset == "subtract":
-                v = v - s_reset * self.v_threshold
+            s, v = self.step(v, x_seq[t])
             spikes.append(s)
             if self.store_v:
                 potentials.append(v)

@@ -1,0 +1,17 @@
+"""Smoke test: the model examples run as scripts and print what they promise."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_load_paper_checkpoint_example_runs():
+    result = subprocess.run([sys.executable, str(EXAMPLES / "load_paper_checkpoint.py")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "architecture sew18, T=2" in result.stdout
+    assert "input (2, 3, 32, 32) -> logits (2, 2, 1000)" in result.stdout
