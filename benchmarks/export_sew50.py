@@ -1,0 +1,81 @@
+"""Export time and file size of SEW-ResNet-50 (random weights, 224x224, T=4), without and with
+IMP. Targets: export < 10 s on 2 cores; .nir file <= 1.1x the float32 parameter bytes.
+
+    .venv/bin/python benchmarks/export_sew50.py [--imp] [--no-append]
+
+Appends the figures to benchmarks/RESULTS.md (machine, date, command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import torch
+
+from snn2hw import api
+from snn2hw.checkpoint import Checkpoint, save_checkpoint
+from snn2hw.errors import Snn2hwWarning
+from snn2hw.nn.architectures import build_model
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def measure(imp: bool, folder: Path) -> dict:
+    config = {"num_classes": 1000, "T": 4, "imp": imp}
+    model = build_model("sew50", **config)
+    src, out = folder / "sew50.pt", folder / "sew50.nir"
+    save_checkpoint(Checkpoint("sew50", config, model.state_dict(), T=4,
+                               input_shape=[3, 224, 224]), src)
+    param_bytes = sum(p.numel() * 4 for p in model.parameters())
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Snn2hwWarning)
+        api.export_model(src, out)
+    seconds = time.perf_counter() - start
+    size = out.stat().st_size
+    return {"imp": imp, "params": param_bytes // 4, "seconds": seconds, "nir_bytes": size,
+            "ratio": size / param_bytes}
+
+
+def report(rows: list[dict]) -> str:
+    lines = [
+        f"\n## export SEW-ResNet-50 (random init, 224x224, T=4) — {datetime.date.today()}",
+        f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads",
+        f"- command: `.venv/bin/python benchmarks/export_sew50.py {' '.join(sys.argv[1:])}`",
+        "- target: < 10 s; .nir <= 1.1x float32 parameter bytes",
+        "", "| IMP | parameters | export (s) | .nir (MB) | .nir / float32 params |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(f"| {'yes' if r['imp'] else 'no'} | {r['params']:,} | {r['seconds']:.2f} | "
+                     f"{r['nir_bytes'] / 1e6:.1f} | {r['ratio']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--imp", action="store_true", help="also measure the model with IMP")
+    parser.add_argument("--no-append", action="store_true", help="print only")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [measure(False, Path(tmp))]
+        if args.imp:
+            rows.append(measure(True, Path(tmp)))
+    text = report(rows)
+    print(text)
+    if not args.no_append:
+        with RESULTS.open("a") as handle:
+            handle.write(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""``snn2hw export``: a checkpoint or state_dict to a NIR graph (more targets join ``--to``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from snn2hw import api
+from snn2hw.frontends import DEFAULT_DT
+from snn2hw.ir import metadata
+
+
+def _to_nir(source: str, output: str, **options) -> str:
+    graph = api.export_model(source, output, **options)
+    return f"wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"
+
+
+# target format -> function(source, output, **options) returning a one-line summary
+TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir}
+
+
+def _shape(ctx, param, value: str | None) -> list[int] | None:
+    if value is None:
+        return None
+    try:
+        shape = [int(s) for s in value.replace("x", ",").split(",") if s.strip()]
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a list of sizes like 3,32,32") from None
+    if not shape or min(shape) <= 0:
+        raise click.BadParameter(f"'{value}' is not a list of positive sizes like 3,32,32")
+    return shape
+
+
+@click.command("export")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write (written atomically).")
+@click.option("--to", "target", type=click.Choice(list(TARGETS)), default="nir",
+              show_default=True, help="Output format.")
+@click.option("--arch", help="Architecture of a bare state_dict (see build_model).")
+@click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
+@click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
+@click.option("--dt", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_DT,
+              show_default=True, help="Seconds per step used to express neurons in NIR.")
+@click.option("--readout", type=click.Choice(metadata.READOUT_MODES),
+              help="Readout of the output (default: stored, else last).")
+@click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
+def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
+    """Export SOURCE (snn2hw checkpoint or state_dict .pt) to OUTPUT."""
+    message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
+                              dt=dt, readout=readout, trust=trust)
+    click.echo(message)
