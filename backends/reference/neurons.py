@@ -22,7 +22,7 @@ class NeuronStepper:
 
     def __init__(self, node: nir.NIRNode, dt: float, **kw):
         def t(a):
-            return torch.as_tensor(np.asarray(a, dtype=np.float64), **kw)
+            return _compact(np.asarray(a, dtype=np.float64), **kw)
 
         coeffs = discretize.membrane_step(node, dt)
         self.decay, self.gain, self.bias = t(coeffs.decay), t(coeffs.gain), t(coeffs.bias)
@@ -50,7 +50,9 @@ class NeuronStepper:
         if self.cuba:
             self.i = self.syn_decay * self.i + self.syn_gain * x
             x = self.i
-        v = self.decay * self.v + self.gain * x + self.bias
+        v = _affine(self.v, self.decay) + _affine(x, self.gain)
+        if not (isinstance(self.bias, float) and self.bias == 0.0):
+            v = v + self.bias
         if not self.spiking:
             self.v = v
             return v
@@ -61,6 +63,18 @@ class NeuronStepper:
             v = torch.where(spikes, self.v_reset, v)
         self.v = v
         return spikes.to(v.dtype)
+
+
+def _compact(values: np.ndarray, **kw) -> torch.Tensor | float:
+    """A coefficient as a Python float when it is the same for every neuron (cheaper to apply)."""
+    flat = values.reshape(-1)
+    if flat.size and np.all(flat == flat[0]):
+        return float(flat[0])
+    return torch.as_tensor(values, **kw)
+
+
+def _affine(x: torch.Tensor, factor: torch.Tensor | float) -> torch.Tensor:
+    return x if isinstance(factor, float) and factor == 1.0 else x * factor
 
 
 class DelayStepper:

@@ -52,7 +52,7 @@ def simulate(
     nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
     with torch.no_grad():
         run = _run_stepwise if sched.has_cycles else _run_layerwise
-        values = run(sched, nodes, x)
+        values = run(sched, nodes, x, record)
     output = values[sched.output_name].cpu().numpy()
     # Records: every node's output, and "<name>.v" the potential of each neuron after reset.
     records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
@@ -68,37 +68,44 @@ def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
     return total
 
 
-def _run_layerwise(sched: Schedule, nodes: dict, x: torch.Tensor) -> dict[str, torch.Tensor]:
-    values: dict[str, torch.Tensor] = {}
+def _run_layerwise(
+    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False
+) -> dict[str, torch.Tensor]:
+    """Node by node over all steps. When every step of the input is the same (a static image
+    repeated over T), values stay ``[1, B, ...]`` until the first stateful node, so a static
+    stem is computed once, as in the source model, and broadcast over time afterwards."""
     steps, batch = x.shape[:2]
+    values: dict[str, torch.Tensor] = {}
     for name in sched.order:
         if name == sched.input_name:
-            values[name] = x
+            values[name] = x[:1] if bool((x == x[:1]).all()) else x
             continue
         inp = _sum_inputs(name, [values[p] for p in sched.forward_inputs[name]])
         fn = nodes[name]
         if callable(fn):
             out = fn(inp.flatten(0, 1))
-            values[name] = out.reshape(steps, batch, *out.shape[1:])
+            values[name] = out.reshape(inp.shape[0], batch, *out.shape[1:])
         else:
-            values.update(_run_stateful(name, fn, inp))
-    return values
+            values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record))
+    return {name: v.expand(steps, *v.shape[1:]) for name, v in values.items()}
 
 
-def _run_stateful(name: str, stepper, inp: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Step one stateful node through time; neurons also yield ``<name>.v`` (potential)."""
+def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[str, torch.Tensor]:
+    """Step one stateful node through time; with ``record`` neurons also yield ``<name>.v``."""
     stepper.reset(inp[0])
-    outputs, potentials = [], []
+    out = torch.empty_like(inp)
+    keep_v = record and getattr(stepper, "v", None) is not None
+    potentials = torch.empty_like(inp) if keep_v else None
     for t in range(inp.shape[0]):
-        outputs.append(stepper.step(inp[t]))
-        potentials.append(getattr(stepper, "v", None))
-    result = {name: torch.stack(outputs)}
-    if potentials[0] is not None:
-        result[name + ".v"] = torch.stack(potentials)
-    return result
+        out[t] = stepper.step(inp[t])
+        if keep_v:
+            potentials[t] = stepper.v
+    return {name: out, name + ".v": potentials} if keep_v else {name: out}
 
 
-def _run_stepwise(sched: Schedule, nodes: dict, x: torch.Tensor) -> dict[str, torch.Tensor]:
+def _run_stepwise(
+    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False
+) -> dict[str, torch.Tensor]:
     history: dict[str, list[torch.Tensor]] = {n: [] for n in sched.order}
     previous: dict[str, torch.Tensor] = {}
     for t in range(x.shape[0]):
@@ -109,7 +116,7 @@ def _run_stepwise(sched: Schedule, nodes: dict, x: torch.Tensor) -> dict[str, to
             else:
                 current[name] = _step_node(name, sched, nodes[name], current, previous, t)
             history[name].append(current[name])
-            if getattr(nodes[name], "v", None) is not None:
+            if record and getattr(nodes[name], "v", None) is not None:
                 history.setdefault(name + ".v", []).append(nodes[name].v)
         previous = current
     return {n: torch.stack(v) for n, v in history.items()}
