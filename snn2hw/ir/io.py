@@ -69,7 +69,8 @@ def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        nir.write(tmp, graph)
+        # gzip level 1: float weights barely compress, so higher levels only cost time.
+        nir.write(tmp, graph, compression_opts=1)
         os.replace(tmp, path)
     except Exception as exc:
         raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
