@@ -19,6 +19,9 @@ from snn2hw.errors import Snn2hwError
 COMMANDS: list[str] = [
     "backends_cmd",
     "run_cmd",
+    "export_cmd",
+    "inspect_cmd",
+    "quantize_cmd",
 ]
 
 

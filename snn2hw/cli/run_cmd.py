@@ -29,19 +29,36 @@ from snn2hw.runner import load_array, prepare_inputs, readout, run_graph, save_a
 @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--dataset", type=click.Choice(["digits"]),
+              help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
+@click.option("--sweep-bits", help="Fixed: accuracy for each weight width vs float, e.g. 2..8.")
+@click.option("--plot", type=click.Path(dir_okay=False), help="With --sweep-bits: save a PNG.")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
-            output_path, as_json) -> None:
+            output_path, as_json, dataset, sweep_bits, plot) -> None:
     """Run GRAPH_PATH (.nir) on a backend and print predictions (and accuracy with --labels)."""
-    if input_path is None:
-        raise click.UsageError("give --input X.npy")
+    if input_path is None and dataset is None:
+        raise click.UsageError("give --input X.npy or --dataset")
     graph = read_graph(graph_path)
-    inputs = prepare_inputs(graph, load_array(input_path), steps)
+    if dataset:
+        from snn2hw.backends.fixed.sweep import load_dataset
+
+        static, label_array = load_dataset(dataset, graph)
+    else:
+        static, label_array = load_array(input_path), load_array(labels) if labels else None
+    inputs = prepare_inputs(graph, static, steps)
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
                        precision=precision)
+    if sweep_bits:
+        from snn2hw.backends.fixed.sweep import run_sweep
+
+        if backend != "fixed":
+            raise click.UsageError("--sweep-bits needs --backend fixed")
+        run_sweep(graph, inputs, label_array, sweep_bits, config, plot, as_json)
+        return
     result = run_graph(graph, backend, inputs, config)
     if output_path:
         save_array(result.output, output_path)
-    summary = _summary(graph, result.output, load_array(labels) if labels else None)
+    summary = _summary(graph, result.output, label_array)
     summary.update(backend=backend, graph=str(graph_path))
     if as_json:
         print_json(summary)

@@ -1,0 +1,115 @@
+"""The fixed-point backend behind the common interface (see snn2hw.backend).
+
+A graph quantised by ``snn2hw quantize`` (generic: ``snn2hw.quant.mode``; loihi:
+``snn2hw.loihi.precision`` = ``fixed``) runs as it is. A float graph is quantised on compile
+with the options in ``RunConfig.extra``:
+``mode`` (``generic`` by default), and for generic mode ``weight_bits``, ``state_bits``,
+``decay_bits``, ``granularity``, ``rounding``, ``saturate``, ``input_scale``; for loihi mode
+``scale``, ``input_scale`` and ``timing`` (``aligned`` or ``lava``, see :mod:`.loihi`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import nir
+import numpy as np
+import torch
+
+from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.errors import BadInputError, ConstraintError, UnsupportedError
+from snn2hw.ir import metadata
+from snn2hw.ir.graph_utils import graph_input_shape
+from snn2hw.passes import quantize_generic as qg
+
+from . import generic, loihi
+from .simulator import Program, execute
+
+MODES = {"generic": generic, "loihi": loihi}
+
+
+@dataclass
+class FixedReport:
+    mode: str
+    format: dict[str, Any]
+    nodes: int
+    device: str
+    events: dict[str, dict[str, int]] = field(default_factory=dict)  # per layer, since compile
+
+
+def quantize_for(graph: nir.NIRGraph, config: RunConfig) -> nir.NIRGraph:
+    """``graph`` itself when already quantised, else quantised with ``config.extra``."""
+    if mode_of(graph):
+        return graph
+    extra = dict(config.extra)
+    extra.pop("timing", None)
+    mode = extra.pop("mode", "generic")
+    if mode not in MODES:
+        raise BadInputError(f"unknown fixed-point mode '{mode}' (use {' or '.join(MODES)})")
+    return MODES[mode].quantize(graph, extra, config.dt)
+
+
+def mode_of(graph: nir.NIRGraph) -> str:
+    """``generic``, ``loihi`` (a graph from quantize_loihi) or empty for a float graph."""
+    if loihi.is_loihi(graph):
+        return "loihi"
+    return str(metadata.graph_value(graph, qg.MODE, ""))
+
+
+def _numpy(values: torch.Tensor) -> np.ndarray:
+    """Integers (spikes included) as an int64 numpy array."""
+    return values.to(torch.int64).cpu().numpy()
+
+
+class FixedBackend:
+    """Quantised fixed-point simulation with vectorised PyTorch integer arithmetic."""
+
+    name = "fixed"
+
+    def __init__(self) -> None:
+        self.graph: nir.NIRGraph | None = None
+        self.program: Program | None = None
+        self.config = RunConfig()
+
+    def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
+        try:
+            quantized = quantize_for(graph, config)
+        except (UnsupportedError, BadInputError) as exc:
+            return [Issue("graph", str(exc))]
+        mode = mode_of(quantized)
+        if mode not in MODES:
+            return [Issue("graph", f"unknown snn2hw.quant.mode '{mode}'")]
+        return MODES[mode].check(quantized)
+
+    def compile(self, graph: nir.NIRGraph, config: RunConfig) -> None:
+        issues = self.check(graph, config)
+        if issues:
+            raise ConstraintError([str(i) for i in issues])
+        self.graph, self.config = quantize_for(graph, config), config
+        timing = {"timing": config.extra["timing"]} if "timing" in config.extra else {}
+        self.program = MODES[mode_of(self.graph)].build(self.graph, config.device, **timing)
+
+    def run(self, inputs: np.ndarray) -> RunResult:
+        if self.program is None or self.graph is None:
+            raise UnsupportedError("compile() the graph before run()")
+        x = torch.as_tensor(np.ascontiguousarray(inputs), device=self.config.device)
+        expected = graph_input_shape(self.graph)
+        if x.dim() < 2 or tuple(x.shape[2:]) != expected:
+            raise BadInputError(f"input of shape {tuple(x.shape)} does not match the graph: "
+                                f"expected [T, B, {', '.join(map(str, expected))}]")
+        with torch.no_grad():
+            values = execute(self.program, x, record=self.config.record)
+        module = MODES[mode_of(self.graph)]
+        raw = _numpy(values[self.program.schedule.output_name])
+        records = {n: _numpy(v) for n, v in values.items()} if self.config.record else {}
+        return RunResult(output=module.dequantize(self.graph, raw), records=records,
+                         stats={"events": self.program.counters()})
+
+    def report(self) -> FixedReport:
+        if self.program is None or self.graph is None:
+            raise UnsupportedError("compile() the graph before report()")
+        mode = mode_of(self.graph)
+        return FixedReport(mode=mode, format=MODES[mode].format_summary(self.graph),
+                           nodes=len(self.graph.nodes), device=self.config.device,
+                           events=self.program.counters())

@@ -1,0 +1,178 @@
+"""Integer neuron populations run over a whole sequence ``x [T, B, ...]`` at once.
+
+:class:`LoihiLif` is Lava's ``PyLifModelBitAcc`` step for step, in Lava's own types (int32
+state, int64 decay products); :class:`GenericNeuron` is the configurable fixed-point neuron of
+generic mode (int64). Both keep event counters (0-d tensors) and return spikes as bool (or the
+potential of non-spiking neurons) and, on request, the potential after reset, ``[T, B, ...]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from . import intops
+from .formats import CURRENT_DECAY_OFFSET, LOIHI, VOLTAGE_DECAY_OFFSET, GenericFormat
+
+
+def _zero() -> torch.Tensor:
+    return torch.zeros((), dtype=torch.int64)
+
+
+def as_int32(x: torch.Tensor) -> torch.Tensor:
+    """Exact integers (any dtype) as int32, wrapping like Lava's int32 variables; float32 holds
+    only exact integers below 2^24 here, so it converts directly."""
+    if x.dtype in (torch.float64, torch.int64):
+        return x.to(torch.int64).to(torch.int32)
+    return x.to(torch.int32)
+
+
+def _decay(x: torch.Tensor, keep: int) -> torch.Tensor:
+    """Lava's ``int32(sign(x * keep) * (|x * keep| >> 12))`` with the product in int64."""
+    product = x.to(torch.int64) * keep
+    return torch.div(product, LOIHI.decay_unity, rounding_mode="trunc").to(torch.int32)
+
+
+def span(x: torch.Tensor) -> tuple[int, int]:
+    """(min, max) of ``x`` in one pass; (0, 0) when empty."""
+    if x.numel() == 0:
+        return 0, 0
+    low, high = torch.aminmax(x)
+    return int(low), int(high)
+
+
+def may_leave(v0: torch.Tensor, drive: tuple[int, int], steps: int, ceiling: torch.Tensor,
+              limit: int) -> bool:
+    """Whether a hard-reset membrane could pass ``±limit`` given the ``(min, max)`` of its
+    per-step drive: it never exceeds ``max(ceiling, v0, 0) + max(drive)`` (unfired neurons stay
+    at or below ``ceiling``, the threshold or reset level, and decay only shrinks |v|) nor falls
+    below ``min(v0, 0) + T * min(drive)``. No check per step is needed when it cannot."""
+    top = max(int(ceiling.max()), int(v0.max()), 0) + max(drive[1], 0)
+    bottom = min(int(v0.min()), 0) + steps * min(drive[0], 0)
+    return top > limit or bottom < -limit
+
+
+@dataclass
+class LoihiLif:
+    """Lava's bit-accurate LIF: ``du``, ``dv`` and ``vth`` per population; ``bias_mant``,
+    ``bias_exp`` and ``v_init`` broadcastable to the neuron shape (int64 tensors)."""
+
+    du: int
+    dv: int
+    vth: int
+    bias_mant: torch.Tensor
+    bias_exp: torch.Tensor
+    v_init: torch.Tensor
+
+    def __post_init__(self) -> None:
+        self.counters = {"current_overflow": _zero(), "voltage_saturation": _zero()}
+        bias = torch.where(self.bias_exp >= 0, self.bias_mant << self.bias_exp.clamp(min=0),
+                           self.bias_mant >> (-self.bias_exp).clamp(min=0))
+        self.bias, self.v_init = bias.to(torch.int32), self.v_init.to(torch.int32)
+
+    def _wrap(self, u: torch.Tensor) -> torch.Tensor:
+        u, events = intops.wrap_once(u, LOIHI.state_bits)
+        intops.count(self.counters, "current_overflow", events)
+        return u
+
+    def currents(self, a_in: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
+        """u for every step (all at once when ``du = 4095`` clears u each step) and its span."""
+        a_in = as_int32(a_in)
+        drive = a_in << LOIHI.activation_shift  # int32 as in Lava
+        keep = LOIHI.decay_unity - (self.du + CURRENT_DECAY_OFFSET)
+        if keep == 0:
+            low, high = (v << LOIHI.activation_shift for v in span(a_in))
+            half = 2 ** (LOIHI.state_bits - 1)
+            if -half < low and high <= half:
+                return drive, (low, high)
+            u = self._wrap(drive)
+            return u, span(u)
+        u, out = torch.zeros_like(drive[0]), []
+        for t in range(drive.shape[0]):
+            u = self._wrap(_decay(u, keep) + drive[t])
+            out.append(u)
+        u = torch.stack(out)
+        return u, span(u)
+
+    def run(self, a_in: torch.Tensor, record: bool = False
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Spikes and, when ``record``, the potentials after reset, ``[T, B, ...]``."""
+        currents, (low, high) = self.currents(a_in)
+        drive = currents + self.bias
+        bounds = (low + int(self.bias.min()), high + int(self.bias.max()))
+        keep = LOIHI.decay_unity - (self.dv + VOLTAGE_DECAY_OFFSET)
+        threshold = torch.tensor(self.vth << LOIHI.threshold_shift, device=drive.device)
+        v = torch.zeros_like(drive[0]) + self.v_init
+        clip = may_leave(v, bounds, drive.shape[0], threshold, LOIHI.state_max)
+        spikes, potentials = [], []
+        for t in range(drive.shape[0]):
+            if keep != LOIHI.decay_unity:
+                v = _decay(v, keep)
+            v = v + drive[t]
+            if clip:
+                v, events = intops.saturate(v, LOIHI.state_max)
+                intops.count(self.counters, "voltage_saturation", events)
+            fired = v > threshold
+            v.masked_fill_(fired, 0)  # v is a fresh tensor each step
+            spikes.append(fired)
+            if record:
+                potentials.append(v)
+        return torch.stack(spikes), torch.stack(potentials) if record else None
+
+
+@dataclass
+class GenericNeuron:
+    """``v = round(v * decay / 2^decay_bits) + x + bias``, saturated (or wrapped) to the state
+    bits; spiking neurons fire when ``v > vth`` and reset to ``v_reset`` (hard) or subtract
+    ``v_sub`` (soft). Parameters are int64 tensors broadcastable to the neuron shape."""
+
+    fmt: GenericFormat
+    decay: torch.Tensor
+    bias: torch.Tensor
+    v_init: torch.Tensor
+    vth: torch.Tensor | None = None  # None: non-spiking (LI, I)
+    v_reset: torch.Tensor | None = None
+    subtract: torch.Tensor | None = None  # amount removed by a soft reset; None: hard reset
+
+    def __post_init__(self) -> None:
+        self.counters = {"state_saturation" if self.fmt.saturate else "state_overflow": _zero()}
+        self.integrator = bool((self.decay == 2**self.fmt.decay_bits).all())
+
+    def _bound(self, v: torch.Tensor) -> torch.Tensor:
+        if self.fmt.saturate:
+            v, events = intops.saturate(v, self.fmt.state_max)
+        else:
+            v, events = intops.wrap(v, self.fmt.state_bits)
+        intops.count(self.counters, next(iter(self.counters)), events)
+        return v
+
+    def _may_leave(self, v0: torch.Tensor, drive: torch.Tensor) -> bool:
+        if self.vth is None or self.subtract is not None:
+            return True  # no reset bounds the membrane
+        ceiling = torch.maximum(self.vth.max(), self.v_reset.max())
+        return may_leave(v0, span(drive), drive.shape[0], ceiling, self.fmt.state_max)
+
+    def run(self, x: torch.Tensor, record: bool = False
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Spikes (or v for non-spiking neurons) and, when ``record``, v after reset."""
+        drive = x.to(torch.int64) + self.bias
+        v = torch.zeros_like(drive[0]) + self.v_init
+        bound = self._may_leave(v, drive)
+        outputs, potentials = [], []
+        for t in range(drive.shape[0]):
+            if not self.integrator:
+                v = intops.shift_right(v * self.decay, self.fmt.decay_bits, self.fmt.rounding)
+            v = v + drive[t]
+            if bound:
+                v = self._bound(v)
+            if self.vth is None:
+                outputs.append(v)
+            else:
+                fired = v > self.vth
+                v = v - fired * self.subtract if self.subtract is not None else torch.where(
+                    fired, self.v_reset, v)
+                outputs.append(fired)
+            if record:
+                potentials.append(v)
+        return torch.stack(outputs), torch.stack(potentials) if record else None

@@ -1,0 +1,112 @@
+"""Accuracy against weight bits: the fixed backend at each width next to the float reference.
+
+Used by ``snn2hw run --backend fixed --sweep-bits 2..8`` (``--plot`` saves a PNG).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import nir
+import numpy as np
+
+from snn2hw.backend import RunConfig
+from snn2hw.errors import BadInputError
+from snn2hw.ir import metadata
+from snn2hw.ir.graph_utils import graph_input_shape
+from snn2hw.runner import readout, run_graph
+
+DATASETS = ("digits",)
+
+
+def parse_bits(spec: str) -> list[int]:
+    """``"2..8"`` (inclusive range) or ``"2,4,8"`` -> sorted widths, each in 2..8."""
+    try:
+        if ".." in spec:
+            low, high = (int(p) for p in spec.split(".."))
+            bits = list(range(low, high + 1))
+        else:
+            bits = sorted({int(p) for p in spec.split(",")})
+    except ValueError:
+        raise BadInputError(f"--sweep-bits: expected LOW..HIGH or a list, got '{spec}'") from None
+    if not bits or min(bits) < 2 or max(bits) > 8:
+        raise BadInputError(f"--sweep-bits: widths must lie in 2..8, got '{spec}'")
+    return bits
+
+
+def load_dataset(name: str, graph: nir.NIRGraph, limit: int | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """A static batch ``[B, *input_shape]`` and labels ``[B]``. ``digits``: scikit-learn's 8x8
+    digits (bundled, integer pixels 0..16), the last 20% as the test split, shaped to the graph."""
+    if name not in DATASETS:
+        raise BadInputError(f"unknown dataset '{name}' (known: {', '.join(DATASETS)})")
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    split = int(len(data.target) * 0.8)
+    x, y = data.images[split:].astype(np.float32), data.target[split:].astype(np.int64)
+    shape = graph_input_shape(graph)
+    if int(np.prod(shape)) != 64:
+        raise BadInputError(f"digits samples have 64 pixels; the graph expects {shape}")
+    x = x.reshape(len(x), *shape)
+    return (x[:limit], y[:limit]) if limit else (x, y)
+
+
+def accuracy(graph: nir.NIRGraph, backend: str, inputs: np.ndarray, labels: np.ndarray,
+             config: RunConfig) -> float:
+    output = run_graph(graph, backend, inputs, config).output
+    mode = metadata.graph_value(graph, metadata.READOUT, "mean")
+    return float((readout(output, mode).argmax(axis=1) == labels.reshape(-1)).mean())
+
+
+def sweep_bits(graph: nir.NIRGraph, inputs: np.ndarray, labels: np.ndarray, bits: list[int],
+               config: RunConfig) -> list[dict]:
+    """One row per width (and one for float): accuracy of the fixed backend quantising the float
+    ``graph`` with ``weight_bits`` = width and the other options of ``config.extra``."""
+    rows = [{"bits": "float", "accuracy": accuracy(graph, "reference", inputs, labels, config)}]
+    for width in bits:
+        extra = {**config.extra, "weight_bits": width}
+        fixed = dataclasses.replace(config, extra=extra)
+        rows.append({"bits": width, "accuracy": accuracy(graph, "fixed", inputs, labels, fixed)})
+    return rows
+
+
+def plot_sweep(rows: list[dict], path: str | Path, title: str = "") -> None:
+    """Accuracy against bits as a PNG, with the float accuracy as a dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fixed = [r for r in rows if r["bits"] != "float"]
+    float_acc = next(r["accuracy"] for r in rows if r["bits"] == "float")
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot([r["bits"] for r in fixed], [r["accuracy"] for r in fixed], "o-", label="fixed")
+    ax.axhline(float_acc, linestyle="--", color="gray", label="float reference")
+    ax.set_xlabel("weight bits")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def run_sweep(graph: nir.NIRGraph, inputs: np.ndarray, labels: np.ndarray | None, spec: str,
+              config: RunConfig, plot: str | None = None, as_json: bool = False) -> list[dict]:
+    """The ``--sweep-bits`` action of ``snn2hw run``: print (and plot) the sweep."""
+    from snn2hw.report import print_json, print_table
+
+    if labels is None:
+        raise BadInputError("--sweep-bits needs labels (--labels or --dataset)")
+    rows = sweep_bits(graph, inputs, labels, parse_bits(spec), config)
+    if plot:
+        plot_sweep(rows, plot, title=f"{len(labels)} samples")
+    if as_json:
+        print_json(rows)
+    else:
+        print_table("Accuracy against weight bits (fixed vs float reference)", rows)
+    return rows

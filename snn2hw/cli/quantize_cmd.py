@@ -1,0 +1,45 @@
+"""``snn2hw quantize``: write the integer (quantised) twin of a NIR graph."""
+
+from __future__ import annotations
+
+import click
+
+from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
+from snn2hw.ir.io import read_graph, write_graph
+from snn2hw.report import print_table
+
+
+@click.command("quantize")
+@click.argument("graph_path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the quantised .nir graph.")
+@click.option("--mode", type=click.Choice(["generic", "loihi"]), default="generic",
+              show_default=True, help="generic: configurable format; loihi: Lava/Loihi formats.")
+@click.option("--bits", type=click.IntRange(2, 8), default=8, show_default=True,
+              help="Weight bits.")
+@click.option("--state-bits", type=int, default=24, show_default=True,
+              help="Generic: membrane bits.")
+@click.option("--decay-bits", type=int, default=12, show_default=True, help="Generic: decay bits.")
+@click.option("--granularity", type=click.Choice(GRANULARITIES), default="layer",
+              show_default=True, help="Generic: one weight scale per layer or per output channel.")
+@click.option("--rounding", type=click.Choice(ROUNDING_MODES), default="nearest",
+              show_default=True, help="Generic: rounding of weights, parameters and decays.")
+@click.option("--wrap", is_flag=True,
+              help="Generic: wrap the membrane on overflow (default: saturate).")
+@click.option("--input-scale", type=float, default=1.0, show_default=True,
+              help="Generic: float value of one integer input step (1: spikes, integer pixels).")
+@click.option("--dt", type=float, help="Time step in seconds (default: graph's, else 1e-4).")
+def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granularity, rounding,
+            wrap, input_scale, dt) -> None:
+    """Quantise GRAPH_PATH so that the fixed and Lava backends run the very same integers."""
+    from snn2hw.backends.fixed.backend import MODES
+
+    options = {"weight_bits": bits}
+    if mode == "generic":
+        options.update(state_bits=state_bits, decay_bits=decay_bits, granularity=granularity,
+                       rounding=rounding, saturate=not wrap, input_scale=input_scale)
+    quantized = MODES[mode].quantize(read_graph(graph_path), options, dt)
+    write_graph(quantized, output_path)
+    summary = {"graph": str(graph_path), "output": str(output_path), "mode": mode,
+               **MODES[mode].format_summary(quantized)}
+    print_table("Quantised", [summary])

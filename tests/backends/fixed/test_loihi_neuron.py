@@ -1,0 +1,78 @@
+"""The Loihi LIF and Dense arithmetic against plain-Python transcriptions of Lava's models and
+against the NIR paper's Lava fixed-point trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from snn2hw.backends.fixed.neurons import LoihiLif
+from snn2hw.backends.fixed.synapses import lava_dense_weights
+
+HALF = 2**23
+
+
+def lava_lif_python(a_in, du, dv, vth, bias, v0):
+    """PyLifModelBitAcc for one neuron in Python integers (lava/proc/lif/models.py)."""
+    u, v, spikes, vs = 0, v0, [], []
+    for a in a_in:
+        prod = u * (4096 - (du + 1))
+        u = (1 if prod > 0 else -1) * (abs(prod) >> 12) + (a << 6)
+        u = u - 2 * HALF if u > HALF else (u + 2 * HALF if u <= -HALF else u)
+        prod = v * (4096 - dv)
+        v = (1 if prod > 0 else -1) * (abs(prod) >> 12) + u + bias
+        v = max(-(HALF - 1), min(HALF - 1, v))
+        fired = v > (vth << 6)
+        v = 0 if fired else v
+        spikes.append(int(fired))
+        vs.append(v)
+    return spikes, vs
+
+
+def _lif(du, dv, vth, bias_mant=0, bias_exp=0, v0=0):
+    t = lambda x: torch.tensor([x], dtype=torch.int64)  # noqa: E731
+    return LoihiLif(du, dv, vth, t(bias_mant), t(bias_exp), t(v0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a_in=st.lists(st.integers(-2**17, 2**17), min_size=1, max_size=30),
+    du=st.integers(0, 4095), dv=st.integers(0, 4095), vth=st.integers(0, 2**17 - 1),
+    bias_mant=st.integers(-4096, 4095), bias_exp=st.integers(0, 7),
+    v0=st.integers(-(HALF - 1), HALF - 1),
+)
+def test_loihi_lif_equals_lava_equations(a_in, du, dv, vth, bias_mant, bias_exp, v0):
+    lif = _lif(du, dv, vth, bias_mant, bias_exp, v0)
+    spikes, vs = lif.run(torch.tensor(a_in, dtype=torch.int64).reshape(-1, 1, 1), record=True)
+    want_s, want_v = lava_lif_python(a_in, du, dv, vth, bias_mant << bias_exp, v0)
+    assert spikes.flatten().tolist() == want_s
+    assert vs.flatten().tolist() == want_v
+
+
+def test_large_inputs_wrap_the_current_and_are_counted():
+    lif = _lif(4095, 0, 2**17 - 1)
+    lif.run(torch.tensor([2**17 + 5], dtype=torch.int64).reshape(1, 1, 1))  # (a << 6) > 2^23
+    assert int(lif.counters["current_overflow"]) == 1
+
+
+def test_lava_dense_weight_quirks():
+    """Mixed signs at 8 bits drop the LSB (research/nir_lava.md §5.3); single signs clip."""
+    assert lava_dense_weights(np.array([3, -3, 5, 1])).tolist() == [2, -4, 4, 0]
+    assert lava_dense_weights(np.array([3, 300, 0])).tolist() == [3, 255, 0]
+    assert lava_dense_weights(np.array([-3, -300])).tolist() == [-3, -255]
+    assert lava_dense_weights(np.array([7, 9]), num_weight_bits=6).tolist() == [4, 8]
+
+
+def test_nir_paper_lif_trace_of_lava_fixed_point(nir_paper):
+    """lif_lava_cpu_fixed.csv (input, v, spike per step) with the paper converter's integers:
+    w = int(0.04 * 256) = 10, du = 4095, dv = int(0.04 * 4095) = 163, vth = int(0.1 * 131071) >> 9
+    = 25 (research/nir_lava.md §3), and Dense's one step of delay."""
+    folder = nir_paper / "01_lif"
+    trace = np.loadtxt(folder / "lif_lava_cpu_fixed.csv", delimiter=",")
+    spikes_in = np.loadtxt(folder / "lif_input.csv", delimiter=",").astype(np.int64)
+    a_in = np.concatenate([[0], spikes_in[:-1]]) * 10  # Dense sends last step's sum
+    spikes, vs = _lif(4095, 163, 25).run(torch.as_tensor(a_in).reshape(-1, 1, 1), record=True)
+    assert spikes.sum() == 4
+    np.testing.assert_array_equal(vs.flatten().numpy(), trace[:, 1])
+    np.testing.assert_array_equal(spikes.flatten().numpy(), trace[:, 2])
