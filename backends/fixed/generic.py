@@ -64,13 +64,13 @@ def neuron(node: nir.NIRNode, fmt: qg.GenericFormat, device) -> GenericNeuron:
 
 
 def input_op(graph: nir.NIRGraph, fmt: qg.GenericFormat):
-    """Float input -> integer steps of the graph's input scale."""
-    step = float(metadata.graph_value(graph, qg.INPUT_SCALE, 1.0))
+    """Float input -> integers, ``round(x * input_scale)`` (the graph's input scale)."""
+    scale = float(metadata.graph_value(graph, qg.INPUT_SCALE, 1.0))
 
     def quantize(x: torch.Tensor) -> torch.Tensor:
         if not torch.isfinite(x).all():
             raise BadInputError("the input contains NaN or infinity")
-        return intops.round_float(x.to(torch.float64) / step, fmt.rounding).to(torch.int64)
+        return intops.round_float(x.to(torch.float64) * scale, fmt.rounding).to(torch.int64)
 
     return quantize
 

@@ -14,11 +14,7 @@ import numpy as np
 from snn2hw.backend import RunConfig
 from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
-from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.runner import readout, run_graph
-
-DATASETS = ("digits",)
-
 
 def parse_bits(spec: str) -> list[int]:
     """``"2..8"`` (inclusive range) or ``"2,4,8"`` -> sorted widths, each in 2..8."""
@@ -33,24 +29,6 @@ def parse_bits(spec: str) -> list[int]:
     if not bits or min(bits) < 2 or max(bits) > 8:
         raise BadInputError(f"--sweep-bits: widths must lie in 2..8, got '{spec}'")
     return bits
-
-
-def load_dataset(name: str, graph: nir.NIRGraph, limit: int | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """A static batch ``[B, *input_shape]`` and labels ``[B]``. ``digits``: scikit-learn's 8x8
-    digits (bundled, integer pixels 0..16), the last 20% as the test split, shaped to the graph."""
-    if name not in DATASETS:
-        raise BadInputError(f"unknown dataset '{name}' (known: {', '.join(DATASETS)})")
-    from sklearn.datasets import load_digits
-
-    data = load_digits()
-    split = int(len(data.target) * 0.8)
-    x, y = data.images[split:].astype(np.float32), data.target[split:].astype(np.int64)
-    shape = graph_input_shape(graph)
-    if int(np.prod(shape)) != 64:
-        raise BadInputError(f"digits samples have 64 pixels; the graph expects {shape}")
-    x = x.reshape(len(x), *shape)
-    return (x[:limit], y[:limit]) if limit else (x, y)
 
 
 def accuracy(graph: nir.NIRGraph, backend: str, inputs: np.ndarray, labels: np.ndarray,

@@ -15,8 +15,9 @@ import click
 
 from snn2hw.errors import Snn2hwError
 
-# module name under snn2hw.cli -> attribute holding the click command
+# module name under snn2hw.cli (each defines `command`, some more commands in EXTRA_COMMANDS)
 COMMANDS: list[str] = [
+    "train_cmd",
     "backends_cmd",
     "run_cmd",
     "export_cmd",
@@ -54,5 +55,10 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     click.echo(f"warning: {message}", err=True)
 
 
+EXTRA_COMMANDS = {"train_cmd": ["evaluate_command"]}
+
 for _name in COMMANDS:
-    main.add_command(importlib.import_module(f"snn2hw.cli.{_name}").command)
+    _module = importlib.import_module(f"snn2hw.cli.{_name}")
+    main.add_command(_module.command)
+    for _attr in EXTRA_COMMANDS.get(_name, []):
+        main.add_command(getattr(_module, _attr))

@@ -27,7 +27,7 @@ from snn2hw.report import print_table
 @click.option("--wrap", is_flag=True,
               help="Generic: wrap the membrane on overflow (default: saturate).")
 @click.option("--input-scale", type=float, default=1.0, show_default=True,
-              help="Generic: float value of one integer input step (1: spikes, integer pixels).")
+              help="Integer input = input * scale (1: spikes, events; 16: digits pixels).")
 @click.option("--dt", type=float, help="Time step in seconds (default: graph's, else 1e-4).")
 def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granularity, rounding,
             wrap, input_scale, dt) -> None:

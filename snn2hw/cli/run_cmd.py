@@ -6,6 +6,7 @@ import click
 import numpy as np
 
 from snn2hw.backend import RunConfig
+from snn2hw.data import DATASETS, INPUT_SCALES, load_dataset
 from snn2hw.ir import metadata
 from snn2hw.ir.io import read_graph
 from snn2hw.registry import BACKENDS
@@ -29,25 +30,31 @@ from snn2hw.runner import load_array, prepare_inputs, readout, run_graph, save_a
 @click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--dataset", type=click.Choice(["digits"]),
+@click.option("--dataset", type=click.Choice(DATASETS),
               help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
+@click.option("--samples", type=int, help="Use only the first N samples.")
+@click.option("--input-scale", type=float,
+              help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
 @click.option("--sweep-bits", help="Fixed: accuracy for each weight width vs float, e.g. 2..8.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="With --sweep-bits: save a PNG.")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
-            output_path, as_json, dataset, sweep_bits, plot) -> None:
+            output_path, as_json, dataset, samples, input_scale, sweep_bits, plot) -> None:
     """Run GRAPH_PATH (.nir) on a backend and print predictions (and accuracy with --labels)."""
     if input_path is None and dataset is None:
         raise click.UsageError("give --input X.npy or --dataset")
     graph = read_graph(graph_path)
     if dataset:
-        from snn2hw.backends.fixed.sweep import load_dataset
-
-        static, label_array = load_dataset(dataset, graph)
+        static, label_array = load_dataset(dataset, graph, samples)
+        input_scale = input_scale or INPUT_SCALES[dataset]
     else:
         static, label_array = load_array(input_path), load_array(labels) if labels else None
+        if samples:
+            static = static[:samples]
+            label_array = None if label_array is None else label_array[:samples]
     inputs = prepare_inputs(graph, static, steps)
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
-                       precision=precision)
+                       precision=precision,
+                       extra={"input_scale": input_scale} if input_scale else {})
     if sweep_bits:
         from snn2hw.backends.fixed.sweep import run_sweep
 

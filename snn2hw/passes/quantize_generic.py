@@ -33,8 +33,8 @@ NEGLIGIBLE = 1e-30  # weights below this magnitude quantise to 0 whatever the sc
 
 def quantize_generic(graph: nir.NIRGraph, fmt: GenericFormat, input_scale: float = 1.0,
                      dt: float | None = None) -> nir.NIRGraph:
-    """The quantised copy of ``graph`` (see the module docstring); the input is taken in integer
-    steps of ``input_scale`` (1: spikes, event counts or integer pixels)."""
+    """The quantised copy of ``graph`` (see the module docstring). Integer input = float input *
+    ``input_scale``, as in the Loihi mode (1: spikes, event counts; 16: digits pixels k/16)."""
     if not input_scale > 0:
         raise BadInputError(f"input scale must be positive, got {input_scale}")
     q = copy.deepcopy(graph)
@@ -156,7 +156,7 @@ def _domain_units(graph: nir.NIRGraph, scales: dict, input_scale: float, dt: flo
         node = graph.nodes[name]
         ins = [units[s] for s, d in graph.edges if d == name]
         if isinstance(node, nir.Input):
-            units[name] = np.asarray(float(input_scale))
+            units[name] = np.asarray(1.0 / float(input_scale))
             continue
         if any(not np.allclose(u, ins[0]) for u in ins[1:]):
             raise UnsupportedError(f"node '{name}': its inputs have different integer units")

@@ -24,15 +24,15 @@ STEPS = 4
 @pytest.fixture(scope="module")
 def digits_model(tmp_path_factory):
     """A digits SNN: a random IF layer and a least-squares readout of its spike rates."""
-    from sklearn.datasets import load_digits
+    from snn2hw.data.digits import digits_split
 
-    data = load_digits()
-    x, y = data.images.reshape(-1, 64)[:1400], data.target[:1400]
+    train = digits_split("train")
+    x, y = train.x.reshape(-1, 64) * 16, train.y  # the 0..16 pixel scale the weights expect
     rng = np.random.default_rng(0)
-    hidden = nir.Affine(weight=rng.normal(size=(128, 64)) * 0.08, bias=np.zeros(128))
+    hidden = nir.Affine(weight=rng.normal(size=(128, 64)) * 0.08 * 16, bias=np.zeros(128))
     g = graphs.graph({"fc0": hidden, "n0": graphs.if_node(128)},
                      graphs.chain_edges(["fc0", "n0"]), [64], [128])
-    rates = simulate(g, np.repeat(x[None], STEPS, axis=0)).output.mean(axis=0)
+    rates = simulate(g, np.repeat(x[None] / 16, STEPS, axis=0)).output.mean(axis=0)
     features = np.hstack([rates, np.ones((len(rates), 1))])
     solution = np.linalg.lstsq(features, np.eye(10)[y], rcond=None)[0]
     readout = nir.Affine(weight=solution[:-1].T, bias=solution[-1])

@@ -1,0 +1,57 @@
+"""``snn2hw train`` and ``snn2hw evaluate``: digits models with IMP/LTS and their test accuracy."""
+
+from __future__ import annotations
+
+import click
+
+from snn2hw.checkpoint import load_checkpoint, save_checkpoint
+from snn2hw.data.digits import digits_split
+from snn2hw.nn.losses import LOSSES
+from snn2hw.report import print_json, print_table
+from snn2hw.train import TrainConfig, evaluate, train
+from snn2hw.train.trainer import DIGITS_ARCHS
+
+
+@click.command("train")
+@click.option("--arch", type=click.Choice(DIGITS_ARCHS), default="digits-cnn", show_default=True)
+@click.option("--loss", type=click.Choice(LOSSES), default="lts", show_default=True,
+              help="lts: last time step; sdt: time mean; tet / tet-s: per-step (label-smoothed).")
+@click.option("--imp/--no-imp", default=True, show_default=True,
+              help="Learnable initial membrane potential per neuron.")
+@click.option("--neuron", type=click.Choice(["if", "lif"]), default="if", show_default=True)
+@click.option("--T", "steps", type=int, default=4, show_default=True, help="Time steps.")
+@click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)
+@click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="Checkpoint to write (snn2hw format, loads with weights_only=True).")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+def command(arch, loss, imp, neuron, steps, epochs, lr, seed, output, as_json) -> None:
+    """Train a digits SNN (scikit-learn's bundled 8x8 digits) and save a checkpoint."""
+    config = TrainConfig(arch=arch, loss=loss, imp=imp, neuron=neuron, T=steps, epochs=epochs,
+                         lr=lr, seed=seed)
+    result = train(config, progress=not as_json)
+    save_checkpoint(result.checkpoint, output)
+    summary = {"checkpoint": output, "test_accuracy": result.history[-1]["test_accuracy"],
+               "seconds": round(result.seconds, 1), "history": result.history}
+    if as_json:
+        print_json(summary)
+        return
+    print_table(f"{arch}, {loss}, IMP {'on' if imp else 'off'}, T={steps}",
+                result.history[-5:], columns=["epoch", "loss", "test_accuracy"])
+    click.echo(f"saved {output}: test accuracy {summary['test_accuracy']:.4f} "
+               f"in {summary['seconds']} s")
+
+
+@click.command("evaluate")
+@click.argument("checkpoint", type=click.Path(dir_okay=False))
+@click.option("--trust", is_flag=True, help="Allow full unpickling (trusted files only).")
+@click.option("--json", "as_json", is_flag=True)
+def evaluate_command(checkpoint, trust, as_json) -> None:
+    """Test accuracy of a digits CHECKPOINT with its own readout."""
+    ckpt = load_checkpoint(checkpoint, trust=trust)
+    test = digits_split("test")
+    accuracy = evaluate(ckpt.build(), test.x, test.y, ckpt.readout)
+    row = {"checkpoint": checkpoint, "arch": ckpt.arch, "T": ckpt.T, "readout": ckpt.readout,
+           "test_accuracy": accuracy, "samples": len(test.y)}
+    print_json(row) if as_json else print_table("Evaluation", [row])

@@ -1,0 +1,64 @@
+"""Training objectives over logits ``[T, B, K]`` and the inference readouts.
+
+- SDT: cross-entropy of the time-mean logits (standard direct training).
+- TET: mean over t of the cross-entropy at each step (Deng et al., ICLR 2022), optionally
+  ``(1 - lamb) * CE + lamb * MSE(logits, means)`` with the TET regulariser.
+- TET-S: TET with label smoothing (the paper's configs use 0.01).
+- LTS: cross-entropy of the last time step only (the paper's Last Time Step objective).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from snn2hw.errors import BadInputError
+
+LOSSES = ("sdt", "tet", "tet-s", "lts")
+READOUTS = ("last", "mean")
+
+
+def sdt_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits.mean(0), target)
+
+
+def tet_loss(logits: torch.Tensor, target: torch.Tensor, label_smoothing: float = 0.0,
+             lamb: float = 0.0, means: float = 1.0) -> torch.Tensor:
+    steps = logits.shape[0]
+    ce = F.cross_entropy(logits.flatten(0, 1), target.repeat(steps),
+                         label_smoothing=label_smoothing)
+    if lamb == 0.0:
+        return ce
+    mse = F.mse_loss(logits, torch.full_like(logits, means))
+    return (1 - lamb) * ce + lamb * mse
+
+
+def lts_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits[-1], target)
+
+
+def loss_fn(name: str, label_smoothing: float = 0.01):
+    """The objective called ``name`` as ``f(logits [T, B, K], target [B]) -> scalar``."""
+    if name == "sdt":
+        return sdt_loss
+    if name == "tet":
+        return tet_loss
+    if name == "tet-s":
+        return lambda logits, target: tet_loss(logits, target, label_smoothing=label_smoothing)
+    if name == "lts":
+        return lts_loss
+    raise BadInputError(f"unknown loss '{name}' (known: {', '.join(LOSSES)})")
+
+
+def readout(logits: torch.Tensor, mode: str) -> torch.Tensor:
+    """Class scores ``[B, K]``: the last step (LTS models) or the time mean (SDT/TET)."""
+    if mode == "last":
+        return logits[-1]
+    if mode == "mean":
+        return logits.mean(0)
+    raise BadInputError(f"unknown readout '{mode}' (known: {', '.join(READOUTS)})")
+
+
+def default_readout(loss: str) -> str:
+    """LTS models read the last step; every other objective the time mean."""
+    return "last" if loss == "lts" else "mean"
