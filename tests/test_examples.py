@@ -1,4 +1,4 @@
-"""Smoke test: the model examples run as scripts and print what they promise."""
+"""Smoke tests: the examples run as scripts and print what they promise."""
 
 from __future__ import annotations
 
@@ -15,3 +15,13 @@ def test_load_paper_checkpoint_example_runs():
     assert result.returncode == 0, result.stderr
     assert "architecture sew18, T=2" in result.stdout
     assert "input (2, 3, 32, 32) -> logits (2, 2, 1000)" in result.stdout
+
+
+def test_train_digits_example_runs(tmp_path):
+    out = tmp_path / "digits.pt"
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "train_digits.py"), "--epochs", "1", "--out", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.is_file() and "test accuracy" in result.stdout
