@@ -17,6 +17,7 @@ from snn2hw.errors import Snn2hwError
 
 # module name under snn2hw.cli (each defines `command`, some more commands in EXTRA_COMMANDS)
 COMMANDS: list[str] = [
+    "demo_cmd",
     "train_cmd",
     "backends_cmd",
     "run_cmd",

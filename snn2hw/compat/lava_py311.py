@@ -10,6 +10,7 @@ disk changes, and any other module loads untouched.
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import re
@@ -66,10 +67,37 @@ def install() -> None:
     sys.meta_path.insert(0, _VarModelFinder())
 
 
+LAVA_MP_MODULE = "lava.magma.runtime.message_infrastructure.multiprocessing"
+
+
+def _import_lava_multiprocessing() -> None:
+    """Import Lava's runtime, which calls ``multiprocessing.set_start_method('fork')`` at import
+    and fails with "context has already been set" once anything in the process (a tqdm bar, a
+    torch DataLoader) has used multiprocessing. Lava needs fork; when the context is already
+    fork the call is skipped, otherwise it is forced."""
+    import multiprocessing as mp
+
+    if LAVA_MP_MODULE in sys.modules or mp.get_start_method(allow_none=True) is None:
+        importlib.import_module(LAVA_MP_MODULE)
+        return
+    original = mp.set_start_method
+
+    def set_start_method(method, force=False):
+        if method != mp.get_start_method():
+            original(method, force=True)
+
+    mp.set_start_method = set_start_method
+    try:
+        importlib.import_module(LAVA_MP_MODULE)
+    finally:
+        mp.set_start_method = original
+
+
 def import_lava() -> ModuleType:
     """Install the fix and import ``lava``; raises ImportError if lava-nc is absent."""
     install()
     import lava.magma.compiler.var_model  # noqa: F401  (the module that needs the fix)
     import lava
 
+    _import_lava_multiprocessing()
     return lava

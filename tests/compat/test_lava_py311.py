@@ -75,3 +75,17 @@ def test_dense_lif_step_runs_after_the_fix(tag):
         source.stop()
     # Dense delays one step: input spikes at t = 0, 2, 3 arrive at t = 1, 3 (t = 4 is beyond).
     assert spikes.tolist() == [0, 1, 0, 1]
+
+
+@pytest.mark.lava
+def test_lava_imports_after_multiprocessing_was_used():
+    """tqdm (and torch's DataLoader) fix the multiprocessing context before Lava sets it."""
+    code = (
+        "import multiprocessing as mp; mp.RLock()\n"
+        "from snn2hw.compat.lava_py311 import import_lava; import_lava()\n"
+        "from lava.proc.io.source import RingBuffer\n"
+        "print(mp.get_start_method())"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "fork"
