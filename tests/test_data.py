@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from snn2hw.data import load_dataset
 from snn2hw.data.digits import digits_split
-from snn2hw.data.events import EventFolder, events_to_frames, read_events
+from snn2hw.data.events import EventFolder, events_to_frames, read_events, read_frames
 from snn2hw.data.images import image_folder
 from snn2hw.errors import BadInputError
 
@@ -79,3 +80,33 @@ def test_bad_event_files(tmp_path):
     with pytest.raises(BadInputError, match="outside"):
         events_to_frames({"x": np.array([5]), "y": np.array([0]), "t": np.array([0]),
                           "p": np.array([0])}, T=1, size=(2, 2))
+
+
+def test_event_folder_mixes_event_and_frame_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    frames = np.arange(3 * 2 * 4 * 5, dtype=np.int16).reshape(3, 2, 4, 5)
+    np.save(tmp_path / "b" / "0.npy", frames)
+    np.savez(tmp_path / "a" / "0.npz", x=np.array([4]), y=np.array([3]), t=np.array([0]),
+             p=np.array([1]))
+    (tmp_path / "a" / "notes.txt").write_text("ignored")
+    data = EventFolder(tmp_path, T=3, size=(4, 5))
+    assert len(data) == 2
+    loaded, label = data[1]
+    assert label == 1 and loaded.dtype == torch.float32
+    assert np.array_equal(loaded.numpy(), frames.astype(np.float32))
+    events, _ = data[0]
+    # one event, T = 3: slice bounds (0, 1, 2, 3) * 1 // 3 = 0, 0, 0, 1 -> it lands in frame 2
+    assert float(events.sum()) == 1 and events[2, 1, 3, 4] == 1
+
+
+def test_bad_frame_files(tmp_path):
+    np.save(tmp_path / "short.npy", np.zeros((2, 2, 4, 5)))
+    with pytest.raises(BadInputError, match=r"short.npy: frames have shape \[2, 2, 4, 5\], "
+                                            r"expected \[3, 2, 4, 5\]"):
+        read_frames(tmp_path / "short.npy", T=3, size=(4, 5))
+    (tmp_path / "junk.npy").write_text("no")
+    with pytest.raises(BadInputError, match="junk.npy: not a readable .npy frame file"):
+        read_frames(tmp_path / "junk.npy", T=3, size=(4, 5))
+    with pytest.raises(BadInputError, match="no <class>/"):
+        EventFolder(tmp_path, T=3, size=(4, 5))

@@ -15,10 +15,12 @@ import click
 
 from snn2hw.errors import Snn2hwError
 
-# module name under snn2hw.cli (each defines `command`, some more commands in EXTRA_COMMANDS)
+# module name under snn2hw.cli (each defines `command`)
 COMMANDS: list[str] = [
     "demo_cmd",
     "train_cmd",
+    "energy_cmd",
+    "evaluate_cmd",
     "backends_cmd",
     "run_cmd",
     "export_cmd",
@@ -56,10 +58,5 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     click.echo(f"warning: {message}", err=True)
 
 
-EXTRA_COMMANDS = {"train_cmd": ["evaluate_command"]}
-
 for _name in COMMANDS:
-    _module = importlib.import_module(f"snn2hw.cli.{_name}")
-    main.add_command(_module.command)
-    for _attr in EXTRA_COMMANDS.get(_name, []):
-        main.add_command(getattr(_module, _attr))
+    main.add_command(importlib.import_module(f"snn2hw.cli.{_name}").command)

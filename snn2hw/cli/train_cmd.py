@@ -1,15 +1,14 @@
-"""``snn2hw train`` and ``snn2hw evaluate``: digits models with IMP/LTS and their test accuracy."""
+"""``snn2hw train``: a digits SNN with IMP and LTS (or SDT/TET/TET-S), saved as a checkpoint."""
 
 from __future__ import annotations
 
 import click
 
-from snn2hw.checkpoint import load_checkpoint, save_checkpoint
-from snn2hw.data.digits import digits_split
+from snn2hw.checkpoint import save_checkpoint
 from snn2hw.nn.losses import LOSSES
 from snn2hw.report import print_json, print_table
-from snn2hw.train import TrainConfig, evaluate, train
-from snn2hw.train.trainer import DIGITS_ARCHS
+from snn2hw.train import TrainConfig, train
+from snn2hw.train.trainer import DIGITS_ARCHS, OPTIMIZERS
 
 
 @click.command("train")
@@ -19,17 +18,21 @@ from snn2hw.train.trainer import DIGITS_ARCHS
 @click.option("--imp/--no-imp", default=True, show_default=True,
               help="Learnable initial membrane potential per neuron.")
 @click.option("--neuron", type=click.Choice(["if", "lif"]), default="if", show_default=True)
-@click.option("--T", "steps", type=int, default=4, show_default=True, help="Time steps.")
+@click.option("--T", "steps", type=int, default=TrainConfig.T, show_default=True,
+              help="Time steps.")
 @click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=TrainConfig.optimizer,
+              show_default=True)
 @click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=TrainConfig.seed, show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="Checkpoint to write (snn2hw format, loads with weights_only=True).")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
-def command(arch, loss, imp, neuron, steps, epochs, lr, seed, output, as_json) -> None:
+def command(arch: str, loss: str, imp: bool, neuron: str, steps: int, epochs: int,
+            optimizer: str, lr: float, seed: int, output: str, as_json: bool) -> None:
     """Train a digits SNN (scikit-learn's bundled 8x8 digits) and save a checkpoint."""
     config = TrainConfig(arch=arch, loss=loss, imp=imp, neuron=neuron, T=steps, epochs=epochs,
-                         lr=lr, seed=seed)
+                         optimizer=optimizer, lr=lr, seed=seed)
     result = train(config, progress=not as_json)
     save_checkpoint(result.checkpoint, output)
     summary = {"checkpoint": output, "test_accuracy": result.history[-1]["test_accuracy"],
@@ -37,21 +40,7 @@ def command(arch, loss, imp, neuron, steps, epochs, lr, seed, output, as_json) -
     if as_json:
         print_json(summary)
         return
-    print_table(f"{arch}, {loss}, IMP {'on' if imp else 'off'}, T={steps}",
-                result.history[-5:], columns=["epoch", "loss", "test_accuracy"])
+    print_table(f"{arch}, {loss}, IMP {'on' if imp else 'off'}, T={steps}", result.history,
+                columns=["epoch", "loss", "test_accuracy"])
     click.echo(f"saved {output}: test accuracy {summary['test_accuracy']:.4f} "
                f"in {summary['seconds']} s")
-
-
-@click.command("evaluate")
-@click.argument("checkpoint", type=click.Path(dir_okay=False))
-@click.option("--trust", is_flag=True, help="Allow full unpickling (trusted files only).")
-@click.option("--json", "as_json", is_flag=True)
-def evaluate_command(checkpoint, trust, as_json) -> None:
-    """Test accuracy of a digits CHECKPOINT with its own readout."""
-    ckpt = load_checkpoint(checkpoint, trust=trust)
-    test = digits_split("test")
-    accuracy = evaluate(ckpt.build(), test.x, test.y, ckpt.readout)
-    row = {"checkpoint": checkpoint, "arch": ckpt.arch, "T": ckpt.T, "readout": ckpt.readout,
-           "test_accuracy": accuracy, "samples": len(test.y)}
-    print_json(row) if as_json else print_table("Evaluation", [row])

@@ -3,7 +3,8 @@
 An event file is a ``.npz`` with integer arrays ``x``, ``y``, ``t`` (timestamps) and ``p``
 (polarity 0/1), as the common conversions of CIFAR10-DVS store them; frames are
 ``[T, 2, H, W]`` event counts, the events split into ``T`` slices of equal event number
-(SpikingJelly's fixed-frames-number integration). A dataset is a folder ``root/<class>/*.npz``.
+(SpikingJelly's fixed-frames-number integration). Already integrated frames can be stored as
+``.npy`` arrays ``[T, 2, H, W]``. A dataset is a folder ``root/<class>/*.npz|*.npy``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from torch.utils.data import Dataset
 from snn2hw.errors import BadInputError
 
 FIELDS = ("x", "y", "t", "p")
+SUFFIXES = (".npz", ".npy")
 
 
 def read_events(path: str | Path) -> dict[str, np.ndarray]:
@@ -50,8 +52,30 @@ def events_to_frames(events: dict[str, np.ndarray], T: int, size: tuple[int, int
     return frames
 
 
+def read_frames(path: str | Path, T: int, size: tuple[int, int]) -> np.ndarray:
+    """Frames ``[T, 2, H, W]`` from a ``.npy`` file; its shape must match ``T`` and ``size``."""
+    path = Path(path)
+    try:
+        frames = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise BadInputError(f"{path}: not a readable .npy frame file ({exc})") from exc
+    expected = (T, 2, *size)
+    if frames.shape != expected:
+        raise BadInputError(f"{path}: frames have shape {list(frames.shape)}, "
+                            f"expected {list(expected)} ([T, 2, H, W])")
+    return frames.astype(np.float32)
+
+
+def load_sample(path: str | Path, T: int, size: tuple[int, int]) -> np.ndarray:
+    """Frames ``[T, 2, H, W]`` from an event file (``.npz``) or a frame file (``.npy``)."""
+    if Path(path).suffix == ".npy":
+        return read_frames(path, T, size)
+    return events_to_frames(read_events(path), T, size)
+
+
 class EventFolder(Dataset):
-    """``root/<class>/*.npz`` event files as ``(frames [T, 2, H, W], class index)``."""
+    """``root/<class>/*.npz`` event files or ``*.npy`` frame files as
+    ``(frames [T, 2, H, W], class index)``."""
 
     def __init__(self, root: str | Path, T: int, size: tuple[int, int] = (128, 128)):
         root = Path(root)
@@ -59,9 +83,9 @@ class EventFolder(Dataset):
             raise BadInputError(f"{root}: no such folder")
         self.classes = sorted(d.name for d in root.iterdir() if d.is_dir())
         self.samples = [(f, i) for i, c in enumerate(self.classes)
-                        for f in sorted((root / c).glob("*.npz"))]
+                        for f in sorted((root / c).iterdir()) if f.suffix in SUFFIXES]
         if not self.samples:
-            raise BadInputError(f"{root}: no <class>/*.npz event files")
+            raise BadInputError(f"{root}: no <class>/*.npz event or *.npy frame files")
         self.T, self.size = T, size
 
     def __len__(self) -> int:
@@ -69,5 +93,4 @@ class EventFolder(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         path, label = self.samples[index]
-        frames = events_to_frames(read_events(path), self.T, self.size)
-        return torch.from_numpy(frames), label
+        return torch.from_numpy(load_sample(path, self.T, self.size)), label

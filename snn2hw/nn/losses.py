@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 
@@ -16,14 +19,18 @@ from snn2hw.errors import BadInputError
 
 LOSSES = ("sdt", "tet", "tet-s", "lts")
 READOUTS = ("last", "mean")
+Objective = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 def sdt_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of the time-mean logits."""
     return F.cross_entropy(logits.mean(0), target)
 
 
 def tet_loss(logits: torch.Tensor, target: torch.Tensor, label_smoothing: float = 0.0,
              lamb: float = 0.0, means: float = 1.0) -> torch.Tensor:
+    """Mean over steps of the per-step cross-entropy; with ``lamb > 0`` mixed with the MSE
+    between every logit and ``means`` (the TET paper's regulariser)."""
     steps = logits.shape[0]
     ce = F.cross_entropy(logits.flatten(0, 1), target.repeat(steps),
                          label_smoothing=label_smoothing)
@@ -34,17 +41,19 @@ def tet_loss(logits: torch.Tensor, target: torch.Tensor, label_smoothing: float 
 
 
 def lts_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of the last step's logits."""
     return F.cross_entropy(logits[-1], target)
 
 
-def loss_fn(name: str, label_smoothing: float = 0.01):
-    """The objective called ``name`` as ``f(logits [T, B, K], target [B]) -> scalar``."""
+def loss_fn(name: str, label_smoothing: float = 0.01, lamb: float = 0.0) -> Objective:
+    """The objective called ``name`` as ``f(logits [T, B, K], target [B]) -> scalar``.
+
+    ``label_smoothing`` applies to TET-S only; ``lamb`` weighs TET's MSE term (TET and TET-S)."""
     if name == "sdt":
         return sdt_loss
-    if name == "tet":
-        return tet_loss
-    if name == "tet-s":
-        return lambda logits, target: tet_loss(logits, target, label_smoothing=label_smoothing)
+    if name in ("tet", "tet-s"):
+        smoothing = label_smoothing if name == "tet-s" else 0.0
+        return functools.partial(tet_loss, label_smoothing=smoothing, lamb=lamb)
     if name == "lts":
         return lts_loss
     raise BadInputError(f"unknown loss '{name}' (known: {', '.join(LOSSES)})")
