@@ -3,6 +3,7 @@ the input shape of every leaf module from one forward pass."""
 
 from __future__ import annotations
 
+import copy
 import operator
 import os
 from collections.abc import Iterable
@@ -106,8 +107,12 @@ def _first_line(exc: BaseException) -> str:
 def input_shapes(
     model: nn.Module, sample: torch.Tensor, leaf_types: Iterable[type]
 ) -> dict[str, tuple[int, ...]]:
-    """The full input shape of every leaf module (by path) in one forward pass on ``sample``."""
+    """The full input shape of every leaf module (by path) in one forward pass on ``sample``.
+
+    The pass runs on PyTorch's meta device (shapes only, no arithmetic), so tracing a
+    SEW-ResNet-50 at 224x224 costs milliseconds instead of a real forward."""
     leaf_types = tuple(leaf_types)
+    model, sample = copy.deepcopy(model).to("meta"), sample.to("meta")
     shapes: dict[str, tuple[int, ...]] = {}
     handles = []
     for path, module in model.named_modules():

@@ -22,9 +22,19 @@ ARCHITECTURES: dict[str, str] = {
     "sew18": "sew_resnet:sew_resnet18",
     "sew34": "sew_resnet:sew_resnet34",
     "sew50": "sew_resnet:sew_resnet50",
+    "sew101": "sew_resnet:sew_resnet101",
+    "sew152": "sew_resnet:sew_resnet152",
     "sew-cifar": "sew_resnet:sew_resnet_cifar",
     "vgg11-dvs48": "vgg:vgg11_dvs48",
     "vgg11-dvs128": "vgg:vgg11_dvs128",
+}
+
+
+# One sample's input shape (without T and B) at each architecture's usual size.
+DEFAULT_INPUT_SHAPES: dict[str, tuple[int, ...]] = {
+    "digits-mlp": (1, 8, 8), "digits-cnn": (1, 8, 8), "sew-cifar": (3, 32, 32),
+    "vgg11-dvs48": (2, 48, 48), "vgg11-dvs128": (2, 128, 128),
+    **{name: (3, 224, 224) for name in ("sew18", "sew34", "sew50", "sew101", "sew152")},
 }
 
 

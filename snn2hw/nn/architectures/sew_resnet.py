@@ -189,6 +189,16 @@ def sew_resnet50(num_classes: int = 1000, **options) -> SEWResNet:
     return _sew(Bottleneck, [3, 4, 6, 3], False, num_classes=num_classes, **options)
 
 
+def sew_resnet101(num_classes: int = 1000, **options) -> SEWResNet:
+    """SEW-ResNet-101 for ImageNet (bottleneck blocks [3, 4, 23, 3])."""
+    return _sew(Bottleneck, [3, 4, 23, 3], False, num_classes=num_classes, **options)
+
+
+def sew_resnet152(num_classes: int = 1000, **options) -> SEWResNet:
+    """SEW-ResNet-152 for ImageNet (bottleneck blocks [3, 8, 36, 3])."""
+    return _sew(Bottleneck, [3, 8, 36, 3], False, num_classes=num_classes, **options)
+
+
 def sew_resnet_cifar(num_classes: int = 10, input_size: int | list[int] = 32,
                      **options) -> SEWResNet:
     """SEW-ResNet-18 for CIFAR: 3x3 stem, no pooling, widths 64..512, blocks [2, 2, 2, 2]."""

@@ -1,0 +1,101 @@
+"""Static costs of a NIR graph, layer by layer: parameters, dense MACs per step, neurons, and
+whether each weighted layer is driven by spikes (accumulates) or by real values (MACs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import nir
+import numpy as np
+
+from snn2hw.backends.reference.topology import schedule
+from snn2hw.ir import metadata
+
+WEIGHTED = (nir.Affine, nir.Linear, nir.Conv1d, nir.Conv2d)
+SPIKING = (nir.IF, nir.LIF, nir.CubaLIF)
+NEURONS = SPIKING + (nir.LI, nir.I, nir.CubaLI)
+PASS_THROUGH = (nir.SumPool2d, nir.AvgPool2d, nir.Flatten, nir.Scale, nir.Delay)
+
+
+@dataclass
+class LayerCost:
+    """One weighted layer: per-sample, per-time-step figures."""
+
+    name: str
+    kind: str  # NIR type
+    params: int
+    macs: int  # dense multiply-accumulates per step
+    in_elements: int
+    out_elements: int
+    driven_by: str  # "spikes" or "real" (the graph input or a non-spiking layer)
+
+    @property
+    def fan_out(self) -> float:
+        """Mean number of synapses one input element drives (dense count)."""
+        return self.macs / self.in_elements if self.in_elements else 0.0
+
+
+def _shape(node: nir.NIRNode, key: str) -> tuple[int, ...]:
+    types = node.input_type if key == "input" else node.output_type
+    value = types.get(key, next(iter(types.values())))
+    return tuple(int(s) for s in np.atleast_1d(value))
+
+
+def dense_macs(node: nir.NIRNode) -> int:
+    """Multiply-accumulates of one step of a weighted node (biases not counted)."""
+    weight = np.asarray(node.weight)
+    if isinstance(node, (nir.Affine, nir.Linear)):
+        return int(weight.size)
+    out = _shape(node, "output")
+    per_output = int(np.prod(weight.shape[1:]))  # (C_in / groups) * kernel
+    return int(np.prod(out)) * per_output
+
+
+def _params(node: nir.NIRNode) -> int:
+    bias = getattr(node, "bias", None)
+    return int(np.asarray(node.weight).size) + (0 if bias is None else int(np.asarray(bias).size))
+
+
+def driven_by(graph: nir.NIRGraph, name: str, sources: dict[str, list[str]]) -> str:
+    """``spikes`` when every path into ``name`` starts at a spiking neuron (through pooling,
+    flatten, scale or delay), else ``real``; event inputs (``sequence``) count as spikes."""
+    events = metadata.graph_value(graph, metadata.INPUT_ENCODING, "repeat") == "sequence"
+    pending, seen = list(sources[name]), set()
+    while pending:
+        node_name = pending.pop()
+        if node_name in seen:
+            continue
+        seen.add(node_name)
+        node = graph.nodes[node_name]
+        if isinstance(node, SPIKING):
+            continue
+        if isinstance(node, nir.Input):
+            if not events:
+                return "real"
+            continue
+        if not isinstance(node, PASS_THROUGH):
+            return "real"
+        pending.extend(sources[node_name])
+    return "spikes"
+
+
+def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
+    """The weighted layers of ``graph`` in execution order."""
+    sched = schedule(graph)
+    costs = []
+    for name in sched.order:
+        node = graph.nodes[name]
+        if isinstance(node, WEIGHTED):
+            costs.append(LayerCost(
+                name=name, kind=type(node).__name__, params=_params(node), macs=dense_macs(node),
+                in_elements=int(np.prod(_shape(node, "input"))),
+                out_elements=int(np.prod(_shape(node, "output"))),
+                driven_by=driven_by(graph, name, sched.forward_inputs),
+            ))
+    return costs
+
+
+def neuron_count(graph: nir.NIRGraph) -> int:
+    """Neurons per sample (one membrane update each per step)."""
+    return sum(int(np.prod(_shape(n, "output"))) for n in graph.nodes.values()
+               if isinstance(n, NEURONS))
