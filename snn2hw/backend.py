@@ -35,6 +35,7 @@ class RunConfig:
     dtype: str = "float32"
     record: bool = False  # keep per-node outputs (spikes) in RunResult.records
     precision: str = "float"  # Lava: "float" | "fixed"
+    progress: bool = False  # a per-sample progress bar on stderr (slow backends such as Lava)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

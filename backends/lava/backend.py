@@ -82,8 +82,10 @@ class LavaBackend:
             raise BadInputError(f"input of shape {x.shape} does not match [T, B, {in_shape}]")
         steps, batch = x.shape[:2]
         depth = max(self._delays().values())
-        net = build(self.mapped, self.topo, self._source_data(x, steps + depth), self.config.record)
-        records = run_batch(net, batch, steps + depth, PRECISIONS[self.config.precision])
+        net = build(self.mapped, self.topo, self._source_data(x, steps + depth), self.config.record,
+                    steps + depth)
+        records = run_batch(net, batch, steps + depth, PRECISIONS[self.config.precision],
+                            self.config.progress)
         self.last = net
         return self._result(net, records, steps)
 

@@ -32,16 +32,18 @@ class LavaNetwork:
     delay: dict[str, int]
     fixed: bool = False
     timing: dict[str, float] = field(default_factory=dict)
-    v_init: dict[str, np.ndarray] = field(default_factory=dict)  # Lava-shaped initial v
+    v_init: dict[str, np.ndarray] = field(default_factory=dict)  # populations reset by Var.set
 
     def cast(self, values) -> np.ndarray:
         """Values as the number type of the processes (int32 in fixed point)."""
         return np.asarray(values, dtype=np.int32 if self.fixed else np.float64)
 
 
-def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool) -> LavaNetwork:
+def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
+          sample_steps: int) -> LavaNetwork:
     """Processes and connections for ``graph`` (the result of fold_loihi or quantize_loihi),
-    fed by ``data [*Lava input shape, steps]``; the sinks hold as many steps."""
+    fed by ``data [*Lava input shape, steps]`` (samples of ``sample_steps`` back to back); the
+    sinks hold as many steps."""
     from lava.proc.io.source import RingBuffer as Source
 
     fixed = graph.metadata.get("snn2hw.loihi.precision") == "fixed"
@@ -56,7 +58,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool) -
             proc = _synapse(graph, topo, name, lay[topo.preds[name][0]], net)
             inport, ports[name] = proc.s_in, proc.a_out
         elif isinstance(node, NEURONS):
-            proc = _neuron(node, lay[name], net, name)
+            proc = _neuron(node, lay[name], net, name, sample_steps)
             inport, ports[name] = proc.a_in, proc.s_out
         else:
             inport = None
@@ -111,15 +113,22 @@ def _synapse(graph: nir.NIRGraph, topo: Topology, name: str, src: Layout, net: L
                  weight_exp=int(params.get("weight_exp", 0)))
 
 
-def _neuron(node, lay: Layout, net: LavaNetwork, name: str):
-    from lava.proc.lif.process import LIF
+def _neuron(node, lay: Layout, net: LavaNetwork, name: str, sample_steps: int):
+    """A population starting from rest (v = 0) is a LIFReset that clears u, v itself at step
+    ``delay`` of every sample (Lava's time steps start at 1); one with an initial potential is a
+    LIF that the runner resets with Var.set (``net.v_init``)."""
+    from lava.proc.lif.process import LIF, LIFReset
 
     p = node.metadata[LOIHI]
     v0 = net.cast(lay.to_lava(p["v_init"]))
-    net.v_init[name] = v0
-    lif = LIF(shape=lay.shape, du=p["du"], dv=p["dv"], vth=p["vth"], v=v0,
-              bias_mant=net.cast(lay.to_lava(p["bias_mant"])), bias_exp=int(p["bias_exp"]),
-              name=name)
+    params = dict(shape=lay.shape, du=p["du"], dv=p["dv"], vth=p["vth"], v=v0, name=name,
+                  bias_mant=net.cast(lay.to_lava(p["bias_mant"])), bias_exp=int(p["bias_exp"]))
+    if np.any(v0):
+        net.v_init[name] = v0
+        lif = LIF(**params)
+    else:
+        lif = LIFReset(**params, reset_interval=sample_steps,
+                       reset_offset=(net.delay[name] + 1) % sample_steps)
     net.neurons[name] = lif
     return lif
 

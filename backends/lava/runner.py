@@ -5,8 +5,11 @@ All samples go into one RingBuffer source (sample ``b`` occupies steps ``b*L .. 
 ``L = T + output delay``) and the sinks record all of them, so data crosses the process
 boundary once. A population at delay ``d`` (d weighted layers from the input) receives its
 first real input at step ``d`` of a sample; before that it sees only leftovers of the previous
-sample and idles with its bias. So each sample runs in segments: up to step ``d``, then
-``u = 0, v = v_init`` of the populations at that delay (``Var.set``), and so on. Whatever they
+sample and idles with its bias. Populations starting from rest are Lava ``LIFReset`` processes
+that clear themselves at step ``d`` (see :mod:`.build`), so a network without initial potentials
+runs each sample in one go. With IMP, each sample runs in segments: up to step ``d``, then
+``v = v_init`` of the populations at that delay (``Var.set``; ``u`` needs no reset: ``du``
+clears it every step), and so on. Whatever they
 emitted earlier only reaches populations that are reset later, and outputs are read from step
 ``d_out`` on, so no synapse buffer needs clearing. The runtime is stopped in a ``finally``
 block: no Lava process outlives an error or Ctrl-C.
@@ -14,16 +17,19 @@ block: no Lava process outlives an error or Ctrl-C.
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
+from tqdm import tqdm
 
 from .build import LavaNetwork
 
 
-def run_batch(net: LavaNetwork, batch: int, steps: int, tag: str) -> dict[str, np.ndarray]:
+def run_batch(net: LavaNetwork, batch: int, steps: int, tag: str,
+              progress: bool = False) -> dict[str, np.ndarray]:
     """Run ``batch`` samples of ``steps`` each (already in the source); returns each sink's
-    records as ``[B, steps, *Lava shape]``."""
+    records as ``[B, steps, *Lava shape]``. ``progress``: a per-sample bar on stderr."""
     from lava.magma.core.run_conditions import RunSteps
     from lava.magma.core.run_configs import Loihi2SimCfg
 
@@ -31,7 +37,8 @@ def run_batch(net: LavaNetwork, batch: int, steps: int, tag: str) -> dict[str, n
     timing.update(first_run_s=0.0, reset_s=0.0, run_s=0.0, segments=0)
     levels = _levels(net)
     try:
-        for _ in range(batch):
+        for _ in tqdm(range(batch), desc="lava", unit="sample", disable=not progress,
+                      file=sys.stderr, leave=False):
             done = 0
             for start in sorted(levels) + [steps]:
                 if start > done:
@@ -51,9 +58,9 @@ def run_batch(net: LavaNetwork, batch: int, steps: int, tag: str) -> dict[str, n
 
 
 def _levels(net: LavaNetwork) -> dict[int, list[str]]:
-    """Neuron populations grouped by the step at which their first input arrives."""
+    """Populations reset by Var.set, grouped by the step at which their first input arrives."""
     levels: dict[int, list[str]] = {}
-    for name in net.neurons:
+    for name in net.v_init:
         levels.setdefault(net.delay[name], []).append(name)
     return levels
 
@@ -66,9 +73,7 @@ def _timed(fn, *args, **kwargs) -> float:
 
 def _reset(net: LavaNetwork, names: list[str]) -> None:
     for name in names:
-        lif = net.neurons[name]
-        lif.u.set(net.cast(np.zeros(lif.u.shape)))
-        lif.v.set(net.cast(net.v_init[name]))
+        net.neurons[name].v.set(net.v_init[name])
 
 
 def _read(sink, batch: int, steps: int) -> np.ndarray:

@@ -16,8 +16,17 @@ def _to_nir(source: str, output: str, **options) -> str:
     return f"wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"
 
 
+def _to_netx(source: str, output: str, **options) -> str:
+    """A ``.nir`` graph to lava-dl netx HDF5 (quantised to Loihi; dt from the graph)."""
+    from snn2hw.backends.lava import export_netx
+    from snn2hw.ir.io import read_graph
+
+    layers = export_netx(read_graph(source), output)
+    return f"wrote {output}: netx HDF5, {layers} layers"
+
+
 # target format -> function(source, output, **options) returning a one-line summary
-TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir}
+TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx}
 
 
 def _shape(ctx, param, value: str | None) -> list[int] | None:
@@ -47,7 +56,7 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
 def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
-    """Export SOURCE (snn2hw checkpoint or state_dict .pt) to OUTPUT."""
+    """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx) to OUTPUT."""
     message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
                               dt=dt, readout=readout, trust=trust)
     click.echo(message)

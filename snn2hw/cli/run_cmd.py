@@ -48,12 +48,12 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
         input_scale = input_scale or INPUT_SCALES[dataset]
     else:
         static, label_array = load_array(input_path), load_array(labels) if labels else None
-        if samples:
-            static = static[:samples]
-            label_array = None if label_array is None else label_array[:samples]
     inputs = prepare_inputs(graph, static, steps)
+    if samples:  # the batch axis of [T, B, ...]
+        inputs = inputs[:, :samples]
+        label_array = None if label_array is None else label_array[:samples]
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
-                       precision=precision,
+                       precision=precision, progress=not as_json,
                        extra={"input_scale": input_scale} if input_scale else {})
     if sweep_bits:
         from snn2hw.backends.fixed.sweep import run_sweep
