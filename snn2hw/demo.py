@@ -12,18 +12,19 @@ from snn2hw.api import export_model
 from snn2hw.backend import RunConfig
 from snn2hw.checkpoint import save_checkpoint
 from snn2hw.data import INPUT_SCALES, load_dataset
+from snn2hw.energy import EnergyRequest, run_energy
 from snn2hw.ir import metadata
 from snn2hw.registry import backend_statuses
 from snn2hw.runner import prepare_inputs, readout, run_graph
 from snn2hw.train import TrainConfig, train
 
-# (label, backend, RunConfig.precision, extra options, samples: None = the whole test split)
+# (label, backend, RunConfig.precision, extra options); Lava runs on fewer samples (slow)
 RUNS = [
-    ("reference (float32)", "reference", "float", {}, None),
-    ("fixed (Loihi arithmetic)", "fixed", "float", {"mode": "loihi"}, None),
-    ("onnx (onnxruntime)", "onnx", "float", {}, None),
-    ("lava floating_pt", "lava", "float", {}, 30),
-    ("lava fixed_pt (bit-accurate)", "lava", "fixed", {}, 30),
+    ("reference (float32)", "reference", "float", {}),
+    ("fixed (Loihi arithmetic)", "fixed", "float", {"mode": "loihi"}),
+    ("onnx (onnxruntime)", "onnx", "float", {}),
+    ("lava floating_pt", "lava", "float", {}),
+    ("lava fixed_pt (bit-accurate)", "lava", "fixed", {}),
 ]
 
 
@@ -33,35 +34,40 @@ class DemoResult:
     graph: Path
     train_accuracy: float
     rows: list[dict] = field(default_factory=list)
+    energy: list[dict] = field(default_factory=list)
 
 
-def run_demo(out: Path, epochs: int, say: Callable[[str], None]) -> DemoResult:
+def run_demo(out: Path, epochs: int, say: Callable[[str], None],
+             lava_samples: int = 30) -> DemoResult:
     """Every step of the pipeline; ``say`` reports progress."""
     out.mkdir(parents=True, exist_ok=True)
-    say(f"1/3 train digits-cnn with IMP + LTS, T=4, {epochs} epochs")
+    say(f"1/4 train digits-cnn with IMP + LTS, T=4, {epochs} epochs")
     trained = train(TrainConfig(epochs=epochs))
     checkpoint = out / "digits.pt"
     save_checkpoint(trained.checkpoint, checkpoint)
-    say("2/3 export to NIR (BN folded, IMP as initial state)")
+    say("2/4 export to NIR (BN folded, IMP as initial state)")
     graph_path = out / "digits.nir"
     graph = export_model(checkpoint, graph_path)
     result = DemoResult(checkpoint, graph_path, trained.history[-1]["test_accuracy"])
-    say("3/3 run on every available backend")
-    result.rows = _run_backends(graph, say)
+    say("3/4 run on every available backend")
+    result.rows = _run_backends(graph, say, lava_samples)
+    say("4/4 measure firing rates and estimate energy (45 nm and Loihi models)")
+    result.energy = [run_energy(EnergyRequest(source=graph_path, dataset="digits", samples=64,
+                                              hw=hw)) for hw in ("45nm-fp32", "loihi")]
     return result
 
 
-def _run_backends(graph, say: Callable[[str], None]) -> list[dict]:
+def _run_backends(graph, say: Callable[[str], None], lava_samples: int) -> list[dict]:
     available = {s.name: s for s in backend_statuses()}
     x, y = load_dataset("digits", graph)
     mode = metadata.graph_value(graph, metadata.READOUT, "mean")
     reference_out = None
     rows = []
-    for label, backend, precision, extra, samples in RUNS:
+    for label, backend, precision, extra in RUNS:
         if not available[backend].available:
             rows.append({"backend": label, "note": available[backend].reason})
             continue
-        n = samples or len(y)
+        n = min(lava_samples, len(y)) if backend == "lava" else len(y)
         config = RunConfig(precision=precision,
                            extra={**extra, "input_scale": INPUT_SCALES["digits"]})
         say(f"    {label} on {n} samples")

@@ -14,11 +14,17 @@ from snn2hw.report import print_table
 @click.option("--out", type=click.Path(file_okay=False), default="runs/demo", show_default=True,
               help="Folder for the checkpoint, the NIR graph and the outputs.")
 @click.option("--epochs", type=int, default=15, show_default=True)
-def command(out: str, epochs: int) -> None:
+@click.option("--lava-samples", type=int, default=30, show_default=True,
+              help="Test images for the (slow) Lava simulations.")
+def command(out: str, epochs: int, lava_samples: int) -> None:
     """Train a digits SNN with IMP + LTS, export it to NIR, run every backend, compare."""
-    result = run_demo(Path(out), epochs, say=lambda line: click.echo(line, err=True))
+    result = run_demo(Path(out), epochs, say=lambda line: click.echo(line, err=True),
+                      lava_samples=lava_samples)
     click.echo(f"checkpoint {result.checkpoint}  (test accuracy {result.train_accuracy:.3f})")
     click.echo(f"NIR graph  {result.graph}")
     print_table("The same NIR graph on every backend (digits test split)", summary_rows(result),
                 columns=["backend", "samples", "accuracy", "same prediction as reference",
                          "seconds", "note"])
+    print_table("Energy per sample (rates measured on 64 test images)",
+                [{"hardware model": e["hw"], **e["totals"]} for e in result.energy],
+                columns=["hardware model", "MACs (G)", "SOPs (G)", "energy (mJ)"])
