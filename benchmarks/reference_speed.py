@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from benchmarks.results import record
-from snn2hw.backends.reference import simulate
+from snn2hw.backends.reference import Simulator
 from snn2hw.frontends import torch_to_graph
 from snn2hw.nn.architectures import build_model
 
@@ -34,6 +34,7 @@ def measure(device: str, batch: int) -> dict:
     model = build_model("sew18", T=T, input_size=SIZE).eval()
     graph = torch_to_graph(model, (3, SIZE, SIZE), T)
     model = model.to(device)
+    simulator = Simulator(graph, device=device)  # built once, like the model
     image = torch.rand(batch, 3, SIZE, SIZE, device=device)
     repeated = image.unsqueeze(0).expand(T, *image.shape).contiguous()
 
@@ -42,7 +43,7 @@ def measure(device: str, batch: int) -> dict:
             return model(image)
 
     def reference():
-        return simulate(graph, repeated, device=device)
+        return simulator.run(repeated)
 
     source(), reference()  # warm-up (allocator, cudnn autotune)
     t_src, t_ref = [], []

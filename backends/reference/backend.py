@@ -13,7 +13,7 @@ from snn2hw.errors import ConstraintError, UnsupportedError
 
 from .neurons import STATEFUL
 from .ops import STATELESS
-from .simulator import simulate
+from .simulator import Simulator
 from .topology import schedule
 
 
@@ -33,6 +33,7 @@ class ReferenceBackend:
     def __init__(self) -> None:
         self.graph: nir.NIRGraph | None = None
         self.config = RunConfig()
+        self.simulator: Simulator | None = None
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
         issues = [
@@ -52,13 +53,12 @@ class ReferenceBackend:
         if issues:
             raise ConstraintError([str(i) for i in issues])
         self.graph, self.config = graph, config
+        self.simulator = Simulator(graph, config.dt, config.device,
+                                   getattr(torch, config.dtype))
 
     def run(self, inputs: np.ndarray) -> RunResult:
-        assert self.graph is not None, "compile() first"
-        return simulate(
-            self.graph, inputs, dt=self.config.dt, record=self.config.record,
-            device=self.config.device, dtype=getattr(torch, self.config.dtype),
-        )
+        assert self.simulator is not None, "compile() first"
+        return self.simulator.run(inputs, record=self.config.record)
 
     def report(self) -> ReferenceReport:
         assert self.graph is not None, "compile() first"

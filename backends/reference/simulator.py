@@ -31,6 +31,34 @@ def build_nodes(graph: nir.NIRGraph, dt: float, **kw) -> dict[str, object]:
     return built
 
 
+class Simulator:
+    """A graph prepared once (weights on the device, Euler coefficients) and run many times."""
+
+    def __init__(self, graph: nir.NIRGraph, dt: float | None = None, device: str = "cpu",
+                 dtype: torch.dtype = torch.float32):
+        self.schedule = schedule(graph)
+        self.input_shape = graph_input_shape(graph)
+        self.device, self.dtype = device, dtype
+        self.nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
+
+    def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False) -> RunResult:
+        """Run time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``."""
+        x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
+        x = x.to(device=self.device, dtype=self.dtype)
+        if x.dim() < 2 or tuple(x.shape[2:]) != self.input_shape:
+            raise BadInputError(
+                f"input of shape {tuple(x.shape)} does not match the graph: expected [T, B, "
+                f"{', '.join(map(str, self.input_shape))}]"
+            )
+        with torch.no_grad():
+            run = _run_stepwise if self.schedule.has_cycles else _run_layerwise
+            values = run(self.schedule, self.nodes, x, record)
+        output = values[self.schedule.output_name].cpu().numpy()
+        # Records: every node's output, and "<name>.v" each neuron's potential after reset.
+        records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
+        return RunResult(output=output, records=records)
+
+
 def simulate(
     graph: nir.NIRGraph,
     inputs: np.ndarray | torch.Tensor,
@@ -39,24 +67,8 @@ def simulate(
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> RunResult:
-    """Run ``graph`` on time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``."""
-    sched = schedule(graph)
-    x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
-    x = x.to(device=device, dtype=dtype)
-    expected = graph_input_shape(graph)
-    if x.dim() < 2 or tuple(x.shape[2:]) != expected:
-        raise BadInputError(
-            f"input of shape {tuple(x.shape)} does not match the graph: expected [T, B, "
-            f"{', '.join(map(str, expected))}]"
-        )
-    nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
-    with torch.no_grad():
-        run = _run_stepwise if sched.has_cycles else _run_layerwise
-        values = run(sched, nodes, x, record)
-    output = values[sched.output_name].cpu().numpy()
-    # Records: every node's output, and "<name>.v" the potential of each neuron after reset.
-    records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
-    return RunResult(output=output, records=records)
+    """Run ``graph`` once on time-major ``inputs [T, B, *input_shape]``."""
+    return Simulator(graph, dt, device, dtype).run(inputs, record)
 
 
 def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
