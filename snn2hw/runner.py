@@ -16,7 +16,8 @@ from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.registry import create_backend
 
 
-def prepare_inputs(graph: nir.NIRGraph, x: np.ndarray, steps: int | None = None) -> np.ndarray:
+def prepare_inputs(graph: nir.NIRGraph, x: np.ndarray, steps: int | None = None,
+                   source: str | os.PathLike | None = None) -> np.ndarray:
     """Time-major ``[T, B, ...]`` inputs: a static batch ``[B, ...]`` is repeated over T
     (``steps``, else the graph's ``snn2hw.T``); a ``[T, B, ...]`` array passes through."""
     sample = graph_input_shape(graph)
@@ -27,8 +28,10 @@ def prepare_inputs(graph: nir.NIRGraph, x: np.ndarray, steps: int | None = None)
         if not steps:
             raise BadInputError("a static input [B, ...] needs --T (the graph does not store T)")
         return np.broadcast_to(x, (int(steps), *x.shape)).copy()
+    where = f"{source}: " if source else ""
     raise BadInputError(
-        f"input shape {x.shape} fits neither [T, B, {_dims(sample)}] nor [B, {_dims(sample)}]"
+        f"{where}input shape {x.shape} fits neither [T, B, {_dims(sample)}] nor "
+        f"[B, {_dims(sample)}] (the graph's input is {_dims(sample)})"
     )
 
 
@@ -71,6 +74,22 @@ def save_array(array: np.ndarray, path: str | os.PathLike) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             np.save(handle, array)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def save_records(records: dict[str, np.ndarray], path: str | os.PathLike) -> None:
+    """Write per-node records as one ``.npz`` (keys: node names) atomically."""
+    path = Path(path)
+    if not records:
+        raise BadInputError("this backend recorded nothing (no per-node outputs)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez_compressed(handle, **records)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -7,11 +7,19 @@ import numpy as np
 
 from snn2hw.backend import RunConfig
 from snn2hw.data import DATASETS, INPUT_SCALES, load_dataset
+from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
 from snn2hw.ir.io import read_graph
-from snn2hw.registry import BACKENDS
-from snn2hw.report import print_json, print_table
-from snn2hw.runner import load_array, prepare_inputs, readout, run_graph, save_array
+from snn2hw.registry import BACKENDS, load_backend_class
+from snn2hw.report import print_json, print_table, to_jsonable
+from snn2hw.runner import (
+    load_array,
+    prepare_inputs,
+    readout,
+    run_graph,
+    save_array,
+    save_records,
+)
 
 
 @click.command("run")
@@ -37,23 +45,29 @@ from snn2hw.runner import load_array, prepare_inputs, readout, run_graph, save_a
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
 @click.option("--sweep-bits", help="Fixed: accuracy for each weight width vs float, e.g. 2..8.")
 @click.option("--plot", type=click.Path(dir_okay=False), help="With --sweep-bits: save a PNG.")
+@click.option("--record", "record_path", type=click.Path(dir_okay=False),
+              help="Save every node's output [T, B, ...] (spikes) as .npz, keyed by node name.")
+@click.option("--report", "show_report", is_flag=True,
+              help="Print the backend's report (Lava/fixed: per-layer formats and scales).")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
-            output_path, as_json, dataset, samples, input_scale, sweep_bits, plot) -> None:
-    """Run GRAPH_PATH (.nir) on a backend and print predictions (and accuracy with --labels)."""
+            output_path, as_json, dataset, samples, input_scale, sweep_bits, plot, record_path,
+            show_report) -> None:
+    """Run GRAPH_PATH (.nir; .onnx with --backend onnx) on a backend and print predictions
+    (and accuracy with --labels)."""
     if input_path is None and dataset is None:
         raise click.UsageError("give --input X.npy or --dataset")
-    graph = read_graph(graph_path)
+    graph = _load(graph_path, backend)
     if dataset:
         static, label_array = load_dataset(dataset, graph, samples)
         input_scale = input_scale or INPUT_SCALES[dataset]
     else:
         static, label_array = load_array(input_path), load_array(labels) if labels else None
-    inputs = prepare_inputs(graph, static, steps)
+    inputs = prepare_inputs(graph, static, steps, source=input_path or dataset)
     if samples:  # the batch axis of [T, B, ...]
         inputs = inputs[:, :samples]
         label_array = None if label_array is None else label_array[:samples]
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
-                       precision=precision, progress=not as_json,
+                       precision=precision, progress=not as_json, record=bool(record_path),
                        extra={"input_scale": input_scale} if input_scale else {})
     if sweep_bits:
         from snn2hw.backends.fixed.sweep import run_sweep
@@ -65,13 +79,28 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
     result = run_graph(graph, backend, inputs, config)
     if output_path:
         save_array(result.output, output_path)
+    if record_path:
+        save_records(result.records, record_path)
     summary = _summary(graph, result.output, label_array)
     summary.update(backend=backend, graph=str(graph_path))
+    if show_report:
+        summary["report"] = to_jsonable(result.stats.get("report"))
     if as_json:
         print_json(summary)
-    else:
-        print_table(f"{graph_path} on {backend}", [{k: v for k, v in summary.items()
-                                                     if k != "predictions"}])
+        return
+    print_table(f"{graph_path} on {backend}", [{k: v for k, v in summary.items()
+                                                 if k not in ("predictions", "report")}])
+    if show_report:
+        print_json(summary["report"])
+
+
+def _load(path: str, backend: str):
+    """A ``.nir`` graph, or an exported ``.onnx`` step (which only the onnx backend runs)."""
+    if not path.lower().endswith(".onnx"):
+        return read_graph(path)
+    if backend != "onnx":
+        raise BadInputError(f"{path}: an ONNX step runs only with --backend onnx")
+    return load_backend_class("onnx").load(path)
 
 
 def _summary(graph, output: np.ndarray, labels: np.ndarray | None) -> dict:
