@@ -25,8 +25,19 @@ def _to_netx(source: str, output: str, **options) -> str:
     return f"wrote {output}: netx HDF5, {layers} layers"
 
 
+def _to_onnx(source: str, output: str, **options) -> str:
+    """One time step as ONNX (a ``.nir`` source, or a checkpoint exported to NIR first)."""
+    from snn2hw.backends.onnx import OPSET, export_onnx, save_onnx
+    from snn2hw.ir.io import read_graph
+
+    graph = read_graph(source) if source.endswith(".nir") else api.export_model(source, **options)
+    model = export_onnx(graph)
+    save_onnx(model, output)
+    return f"wrote {output}: ONNX opset {OPSET}, {len(model.graph.node)} operators, one time step"
+
+
 # target format -> function(source, output, **options) returning a one-line summary
-TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx}
+TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onnx": _to_onnx}
 
 
 def _shape(ctx, param, value: str | None) -> list[int] | None:
@@ -56,7 +67,7 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
 def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
-    """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx) to OUTPUT."""
+    """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx/onnx) to OUTPUT."""
     message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
                               dt=dt, readout=readout, trust=trust)
     click.echo(message)

@@ -1,0 +1,78 @@
+"""ONNX backend throughput (one exported step looped in onnxruntime on CPU) against the
+reference backend (PyTorch, layer by layer over all steps at once), same graph and inputs.
+
+digits-cnn (1x8x8) and SEW-ResNet-18 on a small 3x32x32 input, random weights, static images
+repeated over T. Steps/s = T / wall time of one whole run of the batch (both compiled
+first),
+median of interleaved repeats. ``python -m benchmarks onnx_speed``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import warnings
+
+import numpy as np
+import torch
+from snn2hw.backends.onnx import OnnxBackend
+from snn2hw.backends.reference import ReferenceBackend
+
+from benchmarks.results import record
+from snn2hw.backend import RunConfig
+from snn2hw.errors import Snn2hwWarning
+from snn2hw.frontends import torch_to_graph
+from snn2hw.nn.architectures import build_model
+
+T, REPEATS = 8, 5
+CASES = [  # name, architecture config, input shape, batch
+    ("digits-cnn", {"channels": 16}, (1, 8, 8), 32),
+    ("sew18", {"input_size": 32}, (3, 32, 32), 4),
+]
+
+
+def _median_time(fn, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(arch: str, config: dict, shape: tuple[int, ...], batch: int) -> dict:
+    torch.manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Snn2hwWarning)
+        graph = torch_to_graph(build_model(arch, T=T, **config), shape, T)
+    image = np.random.default_rng(0).random((batch, *shape), dtype=np.float32)
+    x = np.broadcast_to(image, (T, *image.shape)).copy()
+    start = time.perf_counter()
+    backend = OnnxBackend()
+    backend.compile(graph, RunConfig())
+    compile_s = time.perf_counter() - start
+    reference = ReferenceBackend()
+    reference.compile(graph, RunConfig())
+    diff = np.abs(backend.run(x).output - reference.run(x).output).max()  # also a warm-up
+    t_onnx = _median_time(lambda: backend.run(x))
+    t_ref = _median_time(lambda: reference.run(x))
+    return {
+        "model": f"{arch} {'x'.join(map(str, shape))}", "T": T, "batch": batch,
+        "onnx compile (s)": round(compile_s, 3),
+        "onnx steps/s": round(T / t_onnx, 1), "reference steps/s": round(T / t_ref, 1),
+        "onnx/reference": round(t_ref / t_onnx, 2), "max abs out diff": float(diff),
+    }
+
+
+def main() -> None:
+    rows = [measure(*case) for case in CASES]
+    print(record(
+        "ONNX backend (onnxruntime CPU) vs reference backend", rows,
+        notes=f"median of {REPEATS} runs each; random weights; a step processes the whole "
+              "batch; the reference runs all T steps layer by layer and computes a static "
+              "stem once, the ONNX step recomputes it each step; CPU shared with other jobs",
+    ))
+
+
+if __name__ == "__main__":
+    main()
