@@ -25,3 +25,15 @@ def test_train_digits_example_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert out.is_file() and "test accuracy" in result.stdout
+
+
+def test_deploy_digits_example_runs(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "deploy_digits.py"), "--epochs", "1",
+         "--lava-samples", "2", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for backend in ("reference", "fixed", "lava"):
+        assert f"{backend}: accuracy" in result.stdout
+    assert "energy per sample" in result.stdout
