@@ -1,4 +1,4 @@
-"""The one exception hierarchy of snn2hw. The CLI turns any of these into one line and exit code 2."""
+"""The one exception hierarchy of snn2hw; the CLI turns any of these into one line, exit 2."""
 
 from __future__ import annotations
 

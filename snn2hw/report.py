@@ -40,7 +40,8 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def print_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None):
+def print_table(title: str, rows: Sequence[Mapping[str, Any]],
+                columns: Sequence[str] | None = None) -> None:
     """Print ``rows`` (dicts sharing keys) as one rich table."""
     table = Table(title=title)
     cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])

@@ -39,7 +39,8 @@ def _dims(shape: tuple[int, ...]) -> str:
     return ", ".join(map(str, shape))
 
 
-def run_graph(graph: nir.NIRGraph, backend: str, inputs: np.ndarray, config: RunConfig) -> RunResult:
+def run_graph(graph: nir.NIRGraph, backend: str, inputs: np.ndarray,
+              config: RunConfig) -> RunResult:
     """Compile ``graph`` on ``backend`` and run time-major ``inputs``."""
     engine = create_backend(backend)
     engine.compile(graph, config)

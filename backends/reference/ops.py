@@ -95,4 +95,5 @@ def stateless_op(name: str, node: nir.NIRNode, **kw) -> StatelessOp:
     try:
         return STATELESS[type(node)](node, **kw)
     except KeyError:
-        raise UnsupportedError(f"node '{name}': NIR type {type(node).__name__} is not supported") from None
+        kind = type(node).__name__
+        raise UnsupportedError(f"node '{name}': NIR type {kind} is not supported") from None

@@ -1,4 +1,4 @@
-"""``snn2hw energy``: SynOps and energy per layer, from an architecture, a model or published counts."""
+"""``snn2hw energy``: SynOps and energy per layer (architecture, model or published counts)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,30 @@ from snn2hw.energy import EnergyRequest, published_rows, run_energy
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
 from snn2hw.report import print_json, print_table
 
-LAYER_COLUMNS = ["name", "kind", "params", "dense_macs", "input_rate", "macs", "sops", "energy_mj"]
+# per-layer key -> column header (the table; --json keeps every key)
+LAYER_COLUMNS = {"name": "layer", "params": "params", "dense_macs": "MACs/step",
+                 "neurons": "neurons", "fan_out": "fan-out", "input_rate": "in rate",
+                 "macs": "MACs", "sops": "SOPs", "energy_mj": "mJ"}
+PUBLISHED_COLUMNS = {"model": "model", "SOPs (G)": "SOPs G", "MACs (G)": "MACs G",
+                     "published (mJ)": "paper mJ", "ours (mJ)": "ours mJ",
+                     "same to the printed digit": "same",
+                     "consistent within printed rounding": "in rounding",
+                     "published params (M)": "paper M", "our params (M)": "ours M"}
+
+
+def _human(value):
+    """Large counts with an SI suffix (115.6M); small floats to 4 significant digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= scale:
+            return f"{value / scale:.4g}{suffix}"
+    return f"{value:.4g}" if isinstance(value, float) else value
+
+
+def _renamed(rows: list[dict], columns: dict[str, str], human: bool = True) -> list[dict]:
+    return [{header: (_human(row.get(key, "")) if human else row.get(key, ""))
+             for key, header in columns.items()} for row in rows]
 
 
 def _shape(text: str | None) -> list[int] | None:
@@ -48,8 +71,8 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
         if as_json:
             print_json(rows)
         else:
-            print_table("Published rows, recomputed (E = 0.9 pJ x SOPs + 4.6 pJ x stem MACs)",
-                        [{k: v for k, v in r.items() if k != "source"} for r in rows])
+            print_table(f"Published rows recomputed ({hw}, stem MACs counted once)",
+                        _renamed(rows, PUBLISHED_COLUMNS, human=False))
         return
     request = EnergyRequest(
         source=source, model=model, T=steps, input_shape=_shape(input_shape), dataset=dataset,
@@ -59,6 +82,6 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
     if as_json:
         print_json(summary)
         return
-    print_table(f"{summary['title']} ({summary['rates']} rates, {hw})", summary["layers"],
-                columns=LAYER_COLUMNS)
+    print_table(f"{summary['title']} ({summary['rates']} rates, {hw})",
+                _renamed(summary["layers"], LAYER_COLUMNS))
     print_table("Totals per sample", [summary["totals"]])

@@ -59,9 +59,7 @@ class _VarModelFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Install the import fix once (no-op on Python < 3.11 or when already installed)."""
-    if sys.version_info < (3, 11):
-        return
+    """Install the import fix once (no-op when already installed)."""
     if any(isinstance(f, _VarModelFinder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _VarModelFinder())
@@ -96,8 +94,8 @@ def _import_lava_multiprocessing() -> None:
 def import_lava() -> ModuleType:
     """Install the fix and import ``lava``; raises ImportError if lava-nc is absent."""
     install()
-    import lava.magma.compiler.var_model  # noqa: F401  (the module that needs the fix)
     import lava
+    import lava.magma.compiler.var_model  # noqa: F401  (the module that needs the fix)
 
     _import_lava_multiprocessing()
     return lava

@@ -5,7 +5,8 @@ NIR neurons are ODEs without a time step. snn2hw integrates them with forward Eu
 
 - LIF/LI:  ``v <- v + dt/tau * (v_leak - v + r * x)``  =  ``decay * v + gain * x + bias``
 - IF/I:    ``v <- v + dt * r * x``
-- CubaLIF/CubaLI: ``i <- i + dt/tau_syn * (w_in * x - i)`` first, then the LIF update driven by ``i``.
+- CubaLIF/CubaLI: ``i <- i + dt/tau_syn * (w_in * x - i)`` first, then the LIF update
+  driven by ``i``.
 
 With SpikingJelly's conventions (``tau`` in steps, ``decay_input``), the exact correspondence at any
 ``dt`` is IF -> ``IF(r=1/dt)`` and LIF -> ``LIF(tau=tau*dt, r=1 if decay_input else tau,
@@ -14,9 +15,8 @@ v_leak=v_reset)`` (the same mapping spikingjelly's own NIR exporter uses).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import warnings
+from dataclasses import dataclass
 
 import nir
 import numpy as np
@@ -85,7 +85,8 @@ def lif_to_nir(
     tau = _arr(tau)
     r = np.ones_like(tau) if decay_input else tau.copy()
     return nir.LIF(
-        tau=tau * dt, r=r, v_leak=_arr(v_reset), v_threshold=_arr(v_threshold), v_reset=_arr(v_reset)
+        tau=tau * dt, r=r, v_leak=_arr(v_reset), v_threshold=_arr(v_threshold),
+        v_reset=_arr(v_reset),
     )
 
 

@@ -6,7 +6,8 @@ keys prefixed with ``snn2hw.``; every snn2hw backend honours them, other tools i
 Graph metadata:
 - ``snn2hw.dt`` (float, seconds): the step used to discretise the continuous NIR neurons.
 - ``snn2hw.T`` (int): number of time steps the model was trained with.
-- ``snn2hw.readout`` (``"last"`` | ``"mean"``): LTS models read the last step, SDT/TET the time mean.
+- ``snn2hw.readout`` (``"last"`` | ``"mean"``): LTS models read the last step, SDT/TET the
+  time mean.
 - ``snn2hw.input_encoding`` (``"repeat"`` | ``"sequence"``): a static sample repeated over T, or
   a true time series [T, B, ...].
 - ``snn2hw.producer`` (str): ``"snn2hw <version>"``.

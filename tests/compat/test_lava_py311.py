@@ -42,8 +42,7 @@ def test_plain_import_fails_without_the_fix():
     """Guards the premise: if lava ever imports on its own, the fix can go."""
     code = "import lava.magma.compiler.var_model"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if sys.version_info >= (3, 11):
-        assert proc.returncode != 0 and "mutable default" in proc.stderr
+    assert proc.returncode != 0 and "mutable default" in proc.stderr
 
 
 @pytest.mark.lava

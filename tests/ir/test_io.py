@@ -16,7 +16,8 @@ def small_graph(weight=None, **node_meta) -> nir.NIRGraph:
     nodes = {
         "input": nir.Input(np.array([2])),
         "fc": nir.Affine(weight=w, bias=np.zeros(2)),
-        "lif": nir.IF(r=np.ones(2), v_threshold=np.ones(2), v_reset=np.zeros(2), metadata=node_meta),
+        "lif": nir.IF(r=np.ones(2), v_threshold=np.ones(2), v_reset=np.zeros(2),
+                      metadata=node_meta),
         "output": nir.Output(np.array([2])),
     }
     edges = [("input", "fc"), ("fc", "lif"), ("lif", "output")]

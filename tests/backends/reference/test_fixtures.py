@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-
 from snn2hw.backends.reference import simulate
+
 from snn2hw.ir.io import read_graph
 
 

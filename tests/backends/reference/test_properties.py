@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from snn2hw.backends.reference.simulator import _run_layerwise, _run_stepwise, build_nodes
 from snn2hw.backends.reference.topology import schedule
+
 from snn2hw.ir.metadata import DT, V_INIT
 
 
@@ -20,7 +20,8 @@ def random_graphs(draw):
     width, depth = draw(st.integers(1, 5)), draw(st.integers(1, 4))
     nodes, edges, prev = {"input": nir.Input(np.array([width]))}, [], "input"
     for i in range(depth):
-        nodes[f"fc{i}"] = nir.Affine(weight=rng.normal(0, 1, (width, width)), bias=rng.normal(0, 0.1, width))
+        nodes[f"fc{i}"] = nir.Affine(weight=rng.normal(0, 1, (width, width)),
+                                     bias=rng.normal(0, 0.1, width))
         meta = {V_INIT: rng.uniform(-0.5, 0.5, width)} if draw(st.booleans()) else {}
         if draw(st.booleans()):
             nodes[f"n{i}"] = nir.IF(r=np.ones(width), v_threshold=np.full(width, 0.7),

@@ -6,8 +6,8 @@ import nir
 import numpy as np
 import pytest
 import torch
-
 from snn2hw.backends.reference import ReferenceBackend, simulate
+
 from snn2hw.backend import RunConfig
 from snn2hw.errors import BadInputError, ConstraintError
 from snn2hw.ir.metadata import DT, RESET, V_INIT
@@ -29,7 +29,8 @@ def test_if_hard_reset_sequence():
 
 def test_if_initial_potential_from_metadata_restarts_every_run():
     # IMP 0.5: v = 1.1 at t0 -> spike. Same batch twice: same answer (state restarts).
-    g = chain(("a", identity_affine(2)), ("n", if_node(2, **{V_INIT: np.array([0.5, 0.0])})), n_in=2)
+    neuron = if_node(2, **{V_INIT: np.array([0.5, 0.0])})
+    g = chain(("a", identity_affine(2)), ("n", neuron), n_in=2)
     x = np.full((3, 1, 2), 0.6)
     first, second = run(g, x), run(g, x)
     assert first.output[:, 0, :].tolist() == [[1, 0], [0, 1], [1, 0]]
