@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+HEADER = "# Benchmark results\n\nAppended by `make bench` (python -m benchmarks).\n\n"
 
 
 def machine() -> str:
@@ -34,13 +35,26 @@ def _row(values: Sequence[Any]) -> str:
     return "| " + " | ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values) + " |"
 
 
-def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "") -> str:
-    """Append a section (a markdown table of ``rows``) to RESULTS.md and return its text."""
+def _without_section(text: str, title: str) -> str:
+    """``text`` without the sections headed ``## title`` (each runs to the next ``## ``)."""
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            skipping = line.rstrip("\n") == f"## {title}"
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "",
+           replace: bool = False) -> str:
+    """Append a section (a markdown table of ``rows``) to RESULTS.md and return its text;
+    ``replace`` first removes earlier sections with the same title (stale figures)."""
     columns = list(rows[0].keys()) if rows else []
     lines = [
         f"## {title}",
         "",
-        f"- date: {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {_dt.datetime.now(_dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
         f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
     ]
@@ -50,7 +64,9 @@ def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "") -> st
     lines += [_row([r.get(c, "") for c in columns]) for r in rows]
     text = "\n".join(lines) + "\n\n"
     if not RESULTS.exists():
-        RESULTS.write_text("# Benchmark results\n\nAppended by `make bench` (python -m benchmarks).\n\n")
+        RESULTS.write_text(HEADER)
+    elif replace:
+        RESULTS.write_text(_without_section(RESULTS.read_text(), title))
     with RESULTS.open("a") as handle:
         handle.write(text)
     return text

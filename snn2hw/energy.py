@@ -21,14 +21,13 @@ from snn2hw.backends.energy import (
     read_rate_profile,
 )
 from snn2hw.backends.energy.layers import layer_costs
+from snn2hw.backends.energy.published import PublishedRow, consistent, decimals
 from snn2hw.errors import BadInputError
 from snn2hw.frontends import torch_to_graph
 from snn2hw.frontends.sources import load_model_source
-from snn2hw.hw.energy_models import energy_model
-from snn2hw.ir import metadata
+from snn2hw.hw.energy_models import EnergyModel, energy_model
 from snn2hw.ir.io import read_graph
 from snn2hw.nn.architectures import DEFAULT_INPUT_SHAPES, build_model
-from snn2hw.nn.neurons import BaseNode
 from snn2hw.runner import load_array, prepare_inputs
 
 DEFAULT_T = 4
@@ -97,14 +96,11 @@ def _target(request: EnergyRequest) -> _Target:
         raise BadInputError("give a model file (.nir or checkpoint) or --model NAME")
     path = Path(request.source)
     if path.suffix == ".nir":
-        graph = read_graph(path)
-        imp = sum(v.size for v in map(metadata.v_init, graph.nodes.values()) if v is not None)
-        return _Target(graph, str(path), imp_params=imp)
+        return _Target(read_graph(path), str(path))
     spec = load_model_source(path, T=request.T, input_shape=request.input_shape,
                              trust=request.trust)
     graph = torch_to_graph(spec.model, spec.input_shape, spec.T, static_input=spec.static_input)
-    params, imp = _torch_params(spec.model)
-    return _Target(graph, f"{path} ({spec.arch}, T={spec.T})", params, imp or None)
+    return _Target(graph, f"{path} ({spec.arch}, T={spec.T})", _torch_params(spec.model)[0])
 
 
 def _inputs(request: EnergyRequest, graph: nir.NIRGraph, T: int) -> np.ndarray | None:
@@ -133,50 +129,70 @@ def run_energy(request: EnergyRequest, plot: str | os.PathLike | None = None) ->
 
 
 def summarise(report: EnergyReport, target: _Target) -> dict:
+    """Plain values: per-layer rows (rate "real" for real-valued inputs) and per-sample totals
+    (unrounded; the table rounds)."""
     layers = [{**vars(layer), "input_rate": "real" if layer.input_rate is None
-               else round(layer.input_rate, 4), "energy_mj": round(layer.energy_mj, 6)}
-              for layer in report.layers]
+               else layer.input_rate} for layer in report.layers]
     totals = {
         "params": target.params if target.params is not None else report.params,
-        "IMP params": target.imp_params or 0, "neurons": report.neurons,
-        "MACs (G)": round(report.total_macs / 1e9, 6), "SOPs (G)": round(report.total_sops / 1e9, 6),
-        "neuron updates (G)": round(report.neuron_updates / 1e9, 6),
-        "energy (mJ)": round(report.energy_mj, 6),
+        "IMP params": report.imp_params if target.imp_params is None else target.imp_params,
+        "neurons": report.neurons,
+        "MACs (G)": report.total_macs / 1e9, "SOPs (G)": report.total_sops / 1e9,
+        "neuron updates (G)": report.neuron_updates / 1e9, "energy (mJ)": report.energy_mj,
     }
     return {"title": target.title, "rates": report.rates, "hw": report.hw,
-            "source": report.source, "options": vars(report.options), "layers": layers,
-            "totals": totals}
+            "source": report.source, "hw_confirmed": energy_model(report.hw).confirmed,
+            "options": vars(report.options), "layers": layers, "totals": totals}
+
+
+def _meta_model(name: str) -> nn.Module:
+    """Architecture ``name`` on the meta device: shapes and parameter counts, no storage."""
+    with torch.device("meta"):
+        return build_model(name, T=1)
 
 
 def _stem_macs(model_name: str) -> float:
-    """MACs of the real-valued layers (the static stem) of an architecture, counted once: the
-    first weighted node of its graph, built on a 1-channel-deep copy would cost the same, so
-    only the stem's own convolution is traced (cheap even for SEW-152)."""
-    model = build_model(model_name, T=1)
-    stem = nn.Sequential(model.conv1)  # the torchvision-named stem convolution
+    """MACs of an architecture's real-valued stem convolution (torchvision name ``conv1``),
+    counted once, from the NIR graph of that convolution alone (cheap even for SEW-152)."""
+    stem = nn.Sequential(_meta_model(model_name).conv1).to_empty(device="cpu")
+    with torch.no_grad():
+        for tensor in stem.parameters():
+            tensor.zero_()
     graph = torch_to_graph(stem, DEFAULT_INPUT_SHAPES[model_name], 1, static_input=True)
     return float(sum(c.macs for c in layer_costs(graph)))
 
 
+def _params_m(model_name: str) -> float:
+    return round(sum(p.numel() for p in _meta_model(model_name).parameters()) / 1e6, 2)
+
+
+def _compare(row: PublishedRow, stem: float, hw: EnergyModel) -> dict:
+    """Our energy for a published row's SOPs beside the printed figures."""
+    ours = energy_from_counts(row.sops_g * 1e9, stem, hw)
+    printed = round(ours, decimals(row.energy))
+    return {"model": row.model, "SOPs (G)": row.sops_g, "MACs (G)": stem / 1e9,
+            "published (mJ)": row.energy_mj, "ours (mJ)": printed, "ours unrounded (mJ)": ours,
+            "same to the printed digit": printed == row.energy_mj,
+            "consistent within printed rounding": consistent(row, stem, hw),
+            "published params (M)": row.params_m,
+            "our params (M)": _params_m(row.model) if row.params_m is not None else None,
+            "source": row.source}
+
+
+def _stem_for(row: PublishedRow) -> float:
+    return row.macs_g * 1e9 if row.macs_g is not None else _stem_macs(row.model)
+
+
 def published_rows(model: str | None, sops: float | None, macs: float | None, hw: str) -> list:
-    """Recompute published energy rows (all, or one from ``sops``/``macs`` in G) with ours."""
+    """Our energy for every published row, or for ``sops`` (G) and the stem MACs of ``model``
+    (or ``macs`` G) beside the published row of ``model`` when one has those SOPs."""
     energy = energy_model(hw)
-    if sops is not None:
-        stem = macs * 1e9 if macs is not None else _stem_macs(model or "sew50")
-        ours = energy_from_counts(sops * 1e9, stem, energy)
-        return [{"model": model or "sew50", "SOPs (G)": sops, "MACs (G)": stem / 1e9,
-                 "energy (mJ)": round(ours, 4)}]
-    rows = []
-    for row in PUBLISHED.values():
-        stem = row.macs_g * 1e9 if row.macs_g is not None else _stem_macs(row.model)
-        ours = energy_from_counts(row.sops_g * 1e9, stem, energy)
-        digits = len(str(row.energy_mj).split(".")[1])
-        params = None
-        if row.params_m is not None:
-            params = round(sum(p.numel() for p in build_model(row.model).parameters()) / 1e6, 2)
-        rows.append({"model": row.model, "SOPs (G)": row.sops_g, "MACs (G)": round(stem / 1e9, 6),
-                     "published (mJ)": row.energy_mj, "ours (mJ)": round(ours, digits),
-                     "same to the printed digit": round(ours, digits) == row.energy_mj,
-                     "published params (M)": row.params_m, "our params (M)": params,
-                     "source": row.source})
-    return rows
+    if sops is None:
+        return [_compare(row, _stem_for(row), energy) for row in PUBLISHED.values()]
+    model = model or "sew50"
+    known = PUBLISHED.get(model)
+    if known is not None and known.sops_g == sops and macs is None:
+        return [_compare(known, _stem_for(known), energy)]
+    stem = macs * 1e9 if macs is not None else _stem_macs(model)
+    return [{"model": model, "SOPs (G)": sops, "MACs (G)": stem / 1e9,
+             "ours (mJ)": energy_from_counts(sops * 1e9, stem, energy)}]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import nir
 import numpy as np
+from snn2hw.backends.reference import ReferenceBackend
 
 from snn2hw.backend import Issue, RunConfig, RunResult
-from snn2hw.backends.reference import ReferenceBackend
 from snn2hw.errors import ConstraintError
 from snn2hw.hw.energy_models import DEFAULT_MODEL, energy_model
 

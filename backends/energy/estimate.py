@@ -42,13 +42,18 @@ class EnergyOptions:
 
 @dataclass
 class LayerEnergy:
+    """One weighted layer per sample; energy includes the updates of the neurons it drives."""
+
     name: str
     kind: str
     params: int
     dense_macs: int  # per step
+    neurons: int  # neurons this layer drives
+    fan_out: float  # mean synapses per input element (dense)
     input_rate: float | None  # None: real-valued input
     macs: float  # per sample, all steps
     sops: float  # per sample, all steps
+    neuron_updates: float  # per sample, all steps
     energy_mj: float
 
 
@@ -62,7 +67,7 @@ class EnergyReport:
     neurons: int = 0
     params: int = 0
     imp_params: int = 0
-    neuron_updates: float = 0.0
+    neuron_updates: float = 0.0  # every neuron of the graph, every step
     total_macs: float = 0.0
     total_sops: float = 0.0
     energy_mj: float = 0.0
@@ -81,8 +86,10 @@ def layer_energy(cost: LayerCost, rate: float | None, activity: LayerActivity | 
         sops = activity.effective_ops
     else:
         sops = opts.T * rate * cost.macs
-    energy = (hw.e_mac_pj * macs + hw.e_ac_pj * sops) / PJ_PER_MJ
-    return LayerEnergy(cost.name, cost.kind, cost.params, cost.macs, rate, macs, sops, energy)
+    updates = float(cost.neurons * opts.T)
+    energy = (hw.e_mac_pj * macs + hw.e_ac_pj * sops + hw.e_neuron_pj * updates) / PJ_PER_MJ
+    return LayerEnergy(cost.name, cost.kind, cost.params, cost.macs, cost.neurons, cost.fan_out,
+                       rate, macs, sops, updates, energy)
 
 
 def build_report(costs: list[LayerCost], rates: dict[str, float],
@@ -98,6 +105,7 @@ def build_report(costs: list[LayerCost], rates: dict[str, float],
     report.total_macs = sum(layer.macs for layer in report.layers)
     report.total_sops = sum(layer.sops for layer in report.layers)
     report.neuron_updates = float(neurons * opts.T)
+    unattributed = report.neuron_updates - sum(layer.neuron_updates for layer in report.layers)
     report.energy_mj = (sum(layer.energy_mj for layer in report.layers)
-                        + hw.e_neuron_pj * report.neuron_updates / PJ_PER_MJ)
+                        + hw.e_neuron_pj * unattributed / PJ_PER_MJ)
     return report

@@ -13,7 +13,7 @@ from snn2hw.hw.energy_models import EnergyModel
 from snn2hw.ir import metadata
 
 from .estimate import EnergyOptions, EnergyReport, build_report
-from .layers import layer_costs, neuron_count
+from .layers import imp_count, layer_costs, neuron_count
 from .rates import measure_activity
 
 
@@ -40,14 +40,19 @@ def read_rate_profile(path: str | Path) -> dict:
     return profile
 
 
+def _report(graph: nir.NIRGraph, costs: list, rates: dict[str, float], activity: dict,
+            opts: EnergyOptions, hw: EnergyModel, kind: str) -> EnergyReport:
+    report = build_report(costs, rates, activity, opts, hw, neuron_count(graph), kind)
+    report.imp_params = imp_count(graph)
+    return report
+
+
 def measured(graph: nir.NIRGraph, opts: EnergyOptions, hw: EnergyModel, inputs: np.ndarray,
              dt: float | None = None) -> tuple[EnergyReport, np.ndarray]:
     """Energy per sample with rates measured on ``inputs [T, B, ...]``, and the graph output."""
-    activity, _, output = measure_activity(graph, inputs, dt)
+    activity, output = measure_activity(graph, inputs, dt, effective=opts.count == "effective")
     rates = {name: a.rate for name, a in activity.items()}
-    report = build_report(layer_costs(graph), rates, activity, opts, hw, neuron_count(graph),
-                          "measured")
-    return report, output
+    return _report(graph, layer_costs(graph), rates, activity, opts, hw, "measured"), output
 
 
 def estimate(graph: nir.NIRGraph, opts: EnergyOptions, hw: EnergyModel,
@@ -65,4 +70,4 @@ def estimate(graph: nir.NIRGraph, opts: EnergyOptions, hw: EnergyModel,
             raise BadInputError(f"rate profile names unknown layers: {', '.join(sorted(unknown))}")
         rates = {c.name: float(profile.get(c.name, profile.get("mean", 1.0))) for c in costs}
         kind = "profile"
-    return build_report(costs, rates, {}, opts, hw, neuron_count(graph), kind)
+    return _report(graph, costs, rates, {}, opts, hw, kind)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import nir
 import numpy as np
-
 from snn2hw.backends.reference.topology import schedule
+
 from snn2hw.ir import metadata
 
 WEIGHTED = (nir.Affine, nir.Linear, nir.Conv1d, nir.Conv2d)
@@ -28,6 +28,7 @@ class LayerCost:
     in_elements: int
     out_elements: int
     driven_by: str  # "spikes" or "real" (the graph input or a non-spiking layer)
+    neurons: int = 0  # neurons this layer drives (each updated once per step)
 
     @property
     def fan_out(self) -> float:
@@ -79,10 +80,30 @@ def driven_by(graph: nir.NIRGraph, name: str, sources: dict[str, list[str]]) -> 
     return "spikes"
 
 
+def _driven_neurons(graph: nir.NIRGraph, name: str, successors: dict[str, list[str]],
+                    claimed: set[str]) -> int:
+    """Neurons fed by layer ``name`` directly or through pooling/flatten/scale/delay; each
+    neuron node is charged to the first layer (in execution order) that reaches it."""
+    pending, total = list(successors[name]), 0
+    while pending:
+        node_name = pending.pop()
+        node = graph.nodes[node_name]
+        if isinstance(node, NEURONS) and node_name not in claimed:
+            claimed.add(node_name)
+            total += int(np.prod(_shape(node, "output")))
+        elif isinstance(node, PASS_THROUGH):
+            pending.extend(successors[node_name])
+    return total
+
+
 def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
     """The weighted layers of ``graph`` in execution order."""
     sched = schedule(graph)
-    costs = []
+    successors: dict[str, list[str]] = {n: [] for n in graph.nodes}
+    for dst, srcs in sched.forward_inputs.items():
+        for src in srcs:
+            successors[src].append(dst)
+    costs, claimed = [], set()
     for name in sched.order:
         node = graph.nodes[name]
         if isinstance(node, WEIGHTED):
@@ -91,6 +112,7 @@ def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
                 in_elements=int(np.prod(_shape(node, "input"))),
                 out_elements=int(np.prod(_shape(node, "output"))),
                 driven_by=driven_by(graph, name, sched.forward_inputs),
+                neurons=_driven_neurons(graph, name, successors, claimed),
             ))
     return costs
 
@@ -99,3 +121,8 @@ def neuron_count(graph: nir.NIRGraph) -> int:
     """Neurons per sample (one membrane update each per step)."""
     return sum(int(np.prod(_shape(n, "output"))) for n in graph.nodes.values()
                if isinstance(n, NEURONS))
+
+
+def imp_count(graph: nir.NIRGraph) -> int:
+    """IMP parameters: the initial potentials stored as ``snn2hw.v_init`` (one per neuron)."""
+    return sum(int(v.size) for v in map(metadata.v_init, graph.nodes.values()) if v is not None)

@@ -8,7 +8,6 @@ import nir
 import numpy as np
 import torch
 import torch.nn.functional as F
-
 from snn2hw.backends.reference import simulate
 from snn2hw.backends.reference.topology import schedule
 
@@ -41,11 +40,12 @@ def effective_ops(node: nir.NIRNode, x: torch.Tensor) -> float:
     return float(out.sum()) * (c_out // groups)
 
 
-def measure_activity(graph: nir.NIRGraph, inputs: np.ndarray, dt: float | None = None
-                     ) -> tuple[dict[str, LayerActivity], dict[str, float], np.ndarray]:
-    """Run ``inputs [T, B, ...]``; per weighted layer its activity, per spiking neuron node its
-    firing rate, and the graph output."""
-    result = simulate(graph, inputs, dt=dt, record=True)
+def measure_activity(graph: nir.NIRGraph, inputs: np.ndarray, dt: float | None = None,
+                     effective: bool = True
+                     ) -> tuple[dict[str, LayerActivity], np.ndarray]:
+    """Run ``inputs [T, B, ...]``; per weighted layer its activity (``effective_ops`` only when
+    ``effective``, else 0: it costs a convolution per layer), and the graph output."""
+    result = simulate(graph, inputs, dt=dt, record=True, potentials=False)
     sched, batch = schedule(graph), inputs.shape[1]
     activity = {}
     for name in sched.order:
@@ -53,12 +53,11 @@ def measure_activity(graph: nir.NIRGraph, inputs: np.ndarray, dt: float | None =
         if not isinstance(node, WEIGHTED):
             continue
         x = sum(result.records[p] for p in sched.forward_inputs[name])
-        flat = torch.as_tensor(np.ascontiguousarray(x.reshape(-1, *x.shape[2:])))
-        activity[name] = LayerActivity(
-            rate=float(x.mean()),
-            binary=bool(np.isin(x, (0.0, 1.0)).all()),
-            effective_ops=effective_ops(node, flat) / batch,
-        )
-    neuron_rates = {n: float(result.records[n].mean()) for n in sched.order
-                    if type(graph.nodes[n]).__name__ in ("IF", "LIF", "CubaLIF")}
-    return activity, neuron_rates, result.output
+        ops = 0.0
+        if effective:
+            flat = torch.as_tensor(np.ascontiguousarray(x.reshape(-1, *x.shape[2:])))
+            ops = effective_ops(node, flat) / batch
+        activity[name] = LayerActivity(rate=float(x.mean()),
+                                       binary=bool(((x == 0) | (x == 1)).all()),
+                                       effective_ops=ops)
+    return activity, result.output

@@ -41,8 +41,11 @@ class Simulator:
         self.device, self.dtype = device, dtype
         self.nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
 
-    def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False) -> RunResult:
-        """Run time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``."""
+    def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False,
+            potentials: bool = True) -> RunResult:
+        """Run time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``. With
+        ``record``, every node's output too (and each neuron's potential unless not
+        ``potentials``)."""
         x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
         x = x.to(device=self.device, dtype=self.dtype)
         if x.dim() < 2 or tuple(x.shape[2:]) != self.input_shape:
@@ -52,7 +55,7 @@ class Simulator:
             )
         with torch.no_grad():
             run = _run_stepwise if self.schedule.has_cycles else _run_layerwise
-            values = run(self.schedule, self.nodes, x, record)
+            values = run(self.schedule, self.nodes, x, record and potentials)
         output = values[self.schedule.output_name].cpu().numpy()
         # Records: every node's output, and "<name>.v" each neuron's potential after reset.
         records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
@@ -66,9 +69,10 @@ def simulate(
     record: bool = False,
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
+    potentials: bool = True,
 ) -> RunResult:
     """Run ``graph`` once on time-major ``inputs [T, B, *input_shape]``."""
-    return Simulator(graph, dt, device, dtype).run(inputs, record)
+    return Simulator(graph, dt, device, dtype).run(inputs, record, potentials)
 
 
 def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:

@@ -84,4 +84,4 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
         return
     print_table(f"{summary['title']} ({summary['rates']} rates, {hw})",
                 _renamed(summary["layers"], LAYER_COLUMNS))
-    print_table("Totals per sample", [summary["totals"]])
+    print_table("Totals per sample", [{k: _human(v) for k, v in summary["totals"].items()}])

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from snn2hw.cli import main
 
+STEM_MACS = 118_013_952  # ResNet 7x7/2 conv 3->64 at 112x112: 64 * 112 * 112 * 3 * 49
+
 
 def invoke(*args):
     return CliRunner().invoke(main, ["energy", *map(str, args)])
@@ -20,28 +22,58 @@ def test_published_rows_to_the_printed_digit():
     rows = {r["model"]: r for r in json.loads(result.output)}
     for model in ("sew50", "sew101", "sew152", "spikingformer"):
         assert rows[model]["ours (mJ)"] == rows[model]["published (mJ)"], model
-    assert rows["sew50"]["MACs (G)"] == pytest.approx(0.118013952)
+        assert rows[model]["same to the printed digit"], model
+    assert all(r["consistent within printed rounding"] for r in rows.values())
+    assert rows["sew50"]["MACs (G)"] * 1e9 == pytest.approx(STEM_MACS, abs=1e-3)
     assert [rows[m]["our params (M)"] for m in ("sew50", "sew101", "sew152")] == [
         25.56, 44.55, 60.19]
-    # 0.9 x 3.88 + 4.6 x 0.118014 = 4.0349: the 4.04 quoted for SEW-34 only comes from
-    # rounding twice (4.0349 -> 4.035 -> 4.04); we print 4.03 and say so.
+    # 0.9 x 3.88 + 4.6 x 0.118013952 = 4.0349 prints as 4.03; the 4.04 quoted for SEW-34 is
+    # 4.0349 rounded twice, or SOPs a little above 3.88 (within the printed rounding).
     assert rows["sew34"]["ours (mJ)"] == 4.03
+    assert rows["sew34"]["ours unrounded (mJ)"] == pytest.approx(4.0348641792, abs=1e-12)
+    assert not rows["sew34"]["same to the printed digit"]
 
 
-def test_one_published_row_from_sops():
+def test_one_published_row_from_sops_beside_the_paper():
     result = invoke("--sops", 4.83, "--model", "sew50", "--json")
-    assert json.loads(result.output)[0]["energy (mJ)"] == pytest.approx(4.8899, abs=1e-4)
+    (row,) = json.loads(result.output)
+    assert (row["published (mJ)"], row["ours (mJ)"]) == (4.89, 4.89)
 
 
-@pytest.mark.parametrize(("model", "params"), [("sew18", 11_689_512)])
-def test_architecture_only_parameters_equal_torchvision(model, params):
-    result = invoke("--model", model, "--input-shape", "3,64,64", "--json")
+def test_sops_without_a_published_row():
+    result = invoke("--sops", 5, "--macs", 1, "--json")
+    (row,) = json.loads(result.output)
+    assert row["ours (mJ)"] == pytest.approx(0.9 * 5 + 4.6 * 1)
+    assert "published (mJ)" not in row
+
+
+def test_sew18_architecture_only_params_and_stem():
+    result = invoke("--model", "sew18", "--json")
     assert result.exit_code == 0, result.output
-    totals = json.loads(result.output)["totals"]
-    assert totals["params"] == params
+    summary = json.loads(result.output)
+    totals, layers = summary["totals"], summary["layers"]
+    assert totals["params"] == 11_689_512  # torchvision resnet18
+    stem, *rest = layers
+    assert (stem["name"], stem["dense_macs"], stem["macs"]) == ("conv1", STEM_MACS, STEM_MACS)
+    assert stem["input_rate"] == "real" and stem["neurons"] == 64 * 112 * 112
+    # no rates given: the upper bound, T x dense MACs of every spike-driven layer
+    assert summary["rates"].startswith("upper bound")
+    assert totals["SOPs (G)"] * 1e9 == pytest.approx(4 * sum(r["dense_macs"] for r in rest))
+    assert totals["IMP params"] == totals["neurons"] == sum(r["neurons"] for r in layers)
 
 
-def test_measured_on_digits_with_plot(tmp_path):
+def test_vgg11_dvs48_dense_macs_match_the_derived_layer_list():
+    """paper.md §3d: per-step MACs of VGG11 48x48; event input drives every layer with spikes."""
+    result = invoke("--model", "vgg11-dvs48", "--T", 10, "--json")
+    layers = json.loads(result.output)["layers"]
+    assert [r["dense_macs"] for r in layers] == [
+        2_654_208, 169_869_312, 169_869_312, 339_738_624, 169_869_312, 339_738_624,
+        84_934_656, 84_934_656, 46_080]
+    assert all(r["input_rate"] == 1.0 and r["macs"] == 0 for r in layers)
+    assert json.loads(result.output)["totals"]["IMP params"] == 921_600
+
+
+def test_measured_on_digits_with_plot_and_profile(tmp_path):
     from snn2hw.api import export_model
     from snn2hw.checkpoint import save_checkpoint
     from snn2hw.train import TrainConfig, train
@@ -57,6 +89,14 @@ def test_measured_on_digits_with_plot(tmp_path):
     assert summary["rates"] == "measured" and png.stat().st_size > 1000
     first, *rest = summary["layers"]
     assert first["input_rate"] == "real" and all(0 < r["input_rate"] < 1 for r in rest)
+    # IMP on every spiking layer: one initial potential per neuron, reported apart
+    assert summary["totals"]["IMP params"] == sum(r["neurons"] for r in summary["layers"]) > 0
+    profile = tmp_path / "rates.json"
+    profile.write_text(json.dumps({r["name"]: r["input_rate"] for r in rest}))
+    again = json.loads(invoke(tmp_path / "d.nir", "--rates", profile, "--json").output)
+    assert again["rates"] == "profile"
+    expected = [r["sops"] for r in summary["layers"]]
+    assert [r["sops"] for r in again["layers"]] == pytest.approx(expected)
 
 
 def test_bad_rate_profile_is_one_line_exit_2(tmp_path):
@@ -65,3 +105,10 @@ def test_bad_rate_profile_is_one_line_exit_2(tmp_path):
     result = invoke("--model", "digits-cnn", "--rates", bad)
     assert result.exit_code == 2 and "rates.json" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unknown_layer_in_profile_is_refused(tmp_path):
+    profile = tmp_path / "rates.json"
+    profile.write_text('{"no_such_layer": 0.1}')
+    result = invoke("--model", "digits-cnn", "--rates", profile)
+    assert result.exit_code == 2 and "no_such_layer" in result.output

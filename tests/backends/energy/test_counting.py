@@ -5,9 +5,9 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
-
 from snn2hw.backends.energy import EnergyOptions, estimate, options_for
 from snn2hw.backends.energy.layers import layer_costs
+
 from snn2hw.hw.energy_models import energy_model
 from snn2hw.ir.metadata import DT, INPUT_ENCODING, T
 
@@ -95,3 +95,49 @@ def test_loihi_charges_neuron_updates():
                       inputs=np.zeros((2, 1, 1, 4, 4)))
     assert report.neuron_updates == 2 * 32
     assert report.energy_mj == pytest.approx(2 * 32 * 52e-9)
+
+
+def test_neurons_are_charged_to_the_layer_that_drives_them():
+    conv, fc = layer_costs(conv_graph())
+    assert (conv.neurons, fc.neurons) == (32, 0)  # the affine readout drives no neuron
+    loihi = energy_model("loihi")
+    report = estimate(conv_graph(), EnergyOptions(T=2), loihi, inputs=events((1, 1)))
+    assert [layer.neuron_updates for layer in report.layers] == [64, 0]
+    assert report.energy_mj == pytest.approx(sum(layer.energy_mj for layer in report.layers))
+    assert report.layers[0].energy_mj == pytest.approx((2 * 18 * 23.6 + 64 * 52) * 1e-9)
+
+
+def test_fan_out_is_dense_synapses_per_input_element():
+    conv, fc = layer_costs(conv_graph())
+    assert (conv.fan_out, fc.fan_out) == (288 / 16, 3)
+
+
+def test_energy_backend_interface():
+    from snn2hw.backends.energy import EnergyBackend
+
+    from snn2hw.backend import RunConfig
+
+    backend = EnergyBackend()
+    backend.compile(conv_graph(), RunConfig(extra={"count": "effective"}))
+    result = backend.run(events((0, 0)))
+    assert result.output.shape == (2, 1, 3)
+    report = backend.report()
+    assert report.layers[0].sops == 2 * 8 and report.options.count == "effective"
+
+
+def test_published_consistency_check_can_fail():
+    from snn2hw.backends.energy.published import PUBLISHED, PublishedRow, consistent
+
+    row = PUBLISHED["sew34"]
+    assert consistent(row, 118_013_952, FP32)
+    wrong = PublishedRow("sew34", "3.88", "4.10", None, None, "test")
+    assert not consistent(wrong, 118_013_952, FP32)
+
+
+def test_unknown_option_and_hw_are_bad_input():
+    from snn2hw.errors import BadInputError
+
+    with pytest.raises(BadInputError, match="first_layer"):
+        EnergyOptions(T=2, first_layer="twice")
+    with pytest.raises(BadInputError, match="unknown hardware model 'tpu'"):
+        energy_model("tpu")
