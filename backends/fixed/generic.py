@@ -10,7 +10,7 @@ from __future__ import annotations
 import nir
 import numpy as np
 import torch
-from snn2hw.backends.reference.topology import schedule
+from snn2hw.backends.reference.topology import Schedule, schedule
 
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError
@@ -114,9 +114,9 @@ def quantize(graph: nir.NIRGraph, options: dict, dt: float | None) -> nir.NIRGra
     return qg.quantize_generic(graph, qg.GenericFormat(**options), input_scale, dt)
 
 
-def dequantize(graph: nir.NIRGraph, output: np.ndarray) -> np.ndarray:
-    """Integer output times the float value of one step (1 for spikes)."""
-    out = graph.nodes[schedule(graph).output_name]
+def dequantize(graph: nir.NIRGraph, output: np.ndarray, sched: Schedule) -> np.ndarray:
+    """Integer output times the float value of one step (1 for spikes; ``sched``: the graph's)."""
+    out = graph.nodes[sched.output_name]
     unit = np.asarray(out.metadata.get(QUANT + "unit", 1.0), dtype=np.float64)
     return output * unit
 

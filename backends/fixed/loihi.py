@@ -20,7 +20,7 @@ from __future__ import annotations
 import nir
 import numpy as np
 import torch
-from snn2hw.backends.reference.topology import schedule
+from snn2hw.backends.reference.topology import Schedule, schedule
 
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError
@@ -128,9 +128,8 @@ def build(graph: nir.NIRGraph, device: str = "cpu", timing: str = "aligned") -> 
     return Program(sched, nodes, delays, lava_timing=True)
 
 
-def dequantize(graph: nir.NIRGraph, output: np.ndarray) -> np.ndarray:
-    """Spikes as they are; a readout's ``a_out / scale_out + bias``."""
-    sched = schedule(graph)
+def dequantize(graph: nir.NIRGraph, output: np.ndarray, sched: Schedule) -> np.ndarray:
+    """Spikes as they are; a readout's ``a_out / scale_out + bias`` (``sched``: the graph's)."""
     source = graph.nodes[sched.forward_inputs[sched.output_name][0]]
     if not isinstance(source, SYNAPSES):
         return output.astype(np.float64)

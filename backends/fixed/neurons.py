@@ -2,8 +2,9 @@
 
 :class:`LoihiLif` is Lava's ``PyLifModelBitAcc`` step for step, in Lava's own types (int32
 state, int64 decay products); :class:`GenericNeuron` is the configurable fixed-point neuron of
-generic mode (int64). Both keep event counters (0-d tensors) and return spikes as bool (or the
-potential of non-spiking neurons) and, on request, the potential after reset, ``[T, B, ...]``.
+generic mode (int64). Both keep event counters (0-d tensors) and return spikes as 0/1 (int32
+for :class:`LoihiLif`, bool for :class:`GenericNeuron`; the potential of non-spiking neurons)
+and, on request, the potential after reset, ``[T, B, ...]``.
 """
 
 from __future__ import annotations
@@ -21,17 +22,23 @@ def _zero() -> torch.Tensor:
 
 
 def as_int32(x: torch.Tensor) -> torch.Tensor:
-    """Exact integers (any dtype) as int32, wrapping like Lava's int32 variables; float32 holds
-    only exact integers below 2^24 here, so it converts directly."""
+    """Exact integers (any dtype) as a new int32 tensor, wrapping like Lava's int32 variables;
+    float32 holds only exact integers below 2^24 here, so it converts directly."""
     if x.dtype in (torch.float64, torch.int64):
-        return x.to(torch.int64).to(torch.int32)
-    return x.to(torch.int32)
+        x = x.to(torch.int64)
+    return x.to(torch.int32, copy=True)
 
 
 def _decay(x: torch.Tensor, keep: int) -> torch.Tensor:
     """Lava's ``int32(sign(x * keep) * (|x * keep| >> 12))`` with the product in int64."""
     product = x.to(torch.int64) * keep
     return torch.div(product, LOIHI.decay_unity, rounding_mode="trunc").to(torch.int32)
+
+
+def _new(like: torch.Tensor) -> torch.Tensor:
+    """An uninitialised contiguous tensor of ``like``'s shape, dtype and device (``like`` may
+    be an expanded view)."""
+    return torch.empty(like.shape, dtype=like.dtype, device=like.device)
 
 
 def span(x: torch.Tensor) -> tuple[int, int]:
@@ -42,14 +49,15 @@ def span(x: torch.Tensor) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def may_leave(v0: torch.Tensor, drive: tuple[int, int], steps: int, ceiling: torch.Tensor,
+def may_leave(v0: tuple[int, int], drive: tuple[int, int], steps: int, ceiling: int,
               limit: int) -> bool:
     """Whether a hard-reset membrane could pass ``±limit`` given the ``(min, max)`` of its
-    per-step drive: it never exceeds ``max(ceiling, v0, 0) + max(drive)`` (unfired neurons stay
-    at or below ``ceiling``, the threshold or reset level, and decay only shrinks |v|) nor falls
-    below ``min(v0, 0) + T * min(drive)``. No check per step is needed when it cannot."""
-    top = max(int(ceiling.max()), int(v0.max()), 0) + max(drive[1], 0)
-    bottom = min(int(v0.min()), 0) + steps * min(drive[0], 0)
+    per-step drive and of its initial value ``v0``: it never exceeds ``max(ceiling, v0, 0) +
+    max(drive)`` (unfired neurons stay at or below ``ceiling``, the threshold or reset level,
+    and decay only shrinks |v|) nor falls below ``min(v0, 0) + T * min(drive)``. No check per
+    step is needed when it cannot."""
+    top = max(ceiling, v0[1], 0) + max(drive[1], 0)
+    bottom = min(v0[0], 0) + steps * min(drive[0], 0)
     return top > limit or bottom < -limit
 
 
@@ -70,55 +78,67 @@ class LoihiLif:
         bias = torch.where(self.bias_exp >= 0, self.bias_mant << self.bias_exp.clamp(min=0),
                            self.bias_mant >> (-self.bias_exp).clamp(min=0))
         self.bias, self.v_init = bias.to(torch.int32), self.v_init.to(torch.int32)
+        self.biased = bool(self.bias.any())
+        self.spans = {"bias": span(self.bias), "v_init": span(self.v_init)}  # no syncs in run
 
     def _wrap(self, u: torch.Tensor) -> torch.Tensor:
         u, events = intops.wrap_once(u, LOIHI.state_bits)
         intops.count(self.counters, "current_overflow", events)
         return u
 
-    def currents(self, a_in: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
-        """u for every step (all at once when ``du = 4095`` clears u each step) and its span."""
-        a_in = as_int32(a_in)
-        drive = a_in << LOIHI.activation_shift  # int32 as in Lava
+    def currents(self, a_in: torch.Tensor, steps: int) -> tuple[torch.Tensor, tuple[int, int]]:
+        """u for every step (all at once when ``du = 4095`` clears u each step: then an input
+        with one step gives one step of u) and its span."""
         keep = LOIHI.decay_unity - (self.du + CURRENT_DECAY_OFFSET)
         if keep == 0:
             low, high = (v << LOIHI.activation_shift for v in span(a_in))
+            drive = as_int32(a_in).bitwise_left_shift_(LOIHI.activation_shift)  # int32 as in Lava
             half = 2 ** (LOIHI.state_bits - 1)
             if -half < low and high <= half:
                 return drive, (low, high)
             u = self._wrap(drive)
             return u, span(u)
+        drive = as_int32(a_in).bitwise_left_shift_(LOIHI.activation_shift)
+        drive = drive.expand(steps, *drive.shape[1:])
         u, out = torch.zeros_like(drive[0]), []
-        for t in range(drive.shape[0]):
+        for t in range(steps):
             u = self._wrap(_decay(u, keep) + drive[t])
             out.append(u)
         u = torch.stack(out)
         return u, span(u)
 
-    def run(self, a_in: torch.Tensor, record: bool = False
+    def _drive(self, a_in: torch.Tensor, steps: int) -> tuple[torch.Tensor, tuple[int, int]]:
+        """``u + bias`` per step and its (min, max)."""
+        currents, (low, high) = self.currents(a_in, steps)
+        if not self.biased:
+            return currents, (low, high)
+        bounds = (low + self.spans["bias"][0], high + self.spans["bias"][1])
+        return currents.add_(self.bias), bounds
+
+    def run(self, a_in: torch.Tensor, record: bool = False, steps: int | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Spikes and, when ``record``, the potentials after reset, ``[T, B, ...]``."""
-        currents, (low, high) = self.currents(a_in)
-        drive = currents + self.bias
-        bounds = (low + int(self.bias.min()), high + int(self.bias.max()))
+        """Spikes and, when ``record``, the potentials after reset, ``[T, B, ...]``; ``a_in``
+        with one step is the same input at every one of ``steps`` steps."""
+        steps = a_in.shape[0] if steps is None else steps
+        drive, bounds = self._drive(a_in, steps)
+        drive = drive.expand(steps, *drive.shape[1:])
         keep = LOIHI.decay_unity - (self.dv + VOLTAGE_DECAY_OFFSET)
-        threshold = torch.tensor(self.vth << LOIHI.threshold_shift, device=drive.device)
+        threshold = self.vth << LOIHI.threshold_shift
         v = torch.zeros_like(drive[0]) + self.v_init
-        clip = may_leave(v, bounds, drive.shape[0], threshold, LOIHI.state_max)
-        spikes, potentials = [], []
-        for t in range(drive.shape[0]):
-            if keep != LOIHI.decay_unity:
-                v = _decay(v, keep)
-            v = v + drive[t]
+        clip = may_leave(self.spans["v_init"], bounds, steps, threshold, LOIHI.state_max)
+        quiet = _new(drive)  # 1 where not fired: int32 is the fastest mask here
+        potentials = _new(drive) if record else None
+        for t in range(steps):
+            v = _decay(v, keep) if keep != LOIHI.decay_unity else v
+            v.add_(drive[t])  # v is a fresh tensor: never a view of the input or of v_init
             if clip:
                 v, events = intops.saturate(v, LOIHI.state_max)
                 intops.count(self.counters, "voltage_saturation", events)
-            fired = v > threshold
-            v.masked_fill_(fired, 0)  # v is a fresh tensor each step
-            spikes.append(fired)
+            torch.le(v, threshold, out=quiet[t])
+            v.mul_(quiet[t])  # reset to 0 where fired; much faster than masked_fill_ or where
             if record:
-                potentials.append(v)
-        return torch.stack(spikes), torch.stack(potentials) if record else None
+                potentials[t] = v
+        return quiet.neg_().add_(1), potentials  # spikes as int32 0/1
 
 
 @dataclass
@@ -147,20 +167,23 @@ class GenericNeuron:
         intops.count(self.counters, next(iter(self.counters)), events)
         return v
 
-    def _may_leave(self, v0: torch.Tensor, drive: torch.Tensor) -> bool:
+    def _may_leave(self, v0: torch.Tensor, drive: torch.Tensor, steps: int) -> bool:
         if self.vth is None or self.subtract is not None:
             return True  # no reset bounds the membrane
-        ceiling = torch.maximum(self.vth.max(), self.v_reset.max())
-        return may_leave(v0, span(drive), drive.shape[0], ceiling, self.fmt.state_max)
+        ceiling = int(torch.maximum(self.vth.max(), self.v_reset.max()))
+        return may_leave(span(v0), span(drive), steps, ceiling, self.fmt.state_max)
 
-    def run(self, x: torch.Tensor, record: bool = False
+    def run(self, x: torch.Tensor, record: bool = False, steps: int | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Spikes (or v for non-spiking neurons) and, when ``record``, v after reset."""
+        """Spikes (or v for non-spiking neurons) and, when ``record``, v after reset; ``x`` with
+        one step is the same input at every one of ``steps`` steps."""
+        steps = x.shape[0] if steps is None else steps
         drive = x.to(torch.int64) + self.bias
         v = torch.zeros_like(drive[0]) + self.v_init
-        bound = self._may_leave(v, drive)
+        bound = self._may_leave(v, drive, steps)
+        drive = drive.expand(steps, *drive.shape[1:])
         outputs, potentials = [], []
-        for t in range(drive.shape[0]):
+        for t in range(steps):
             if not self.integrator:
                 v = intops.shift_right(v * self.decay, self.fmt.decay_bits, self.fmt.rounding)
             v = v + drive[t]

@@ -1,10 +1,11 @@
 """Layer-major execution of an integer program: the integer twin of the reference simulator.
 
-Stateless integer ops see ``[T*B, ...]`` at once; neuron populations run their own time loop
-over ``[T, B, ...]``. A node may delay its output by whole steps (Lava's Dense/Conv send last
-step's accumulation), zeros first. With ``lava_timing``, inputs of a sum that arrive with
-different delays are aligned (the shorter path waits), the program runs ``depth`` extra steps on
-zero input and the output is shifted back by its ``depth`` so that step t is at index t.
+Stateless integer ops see ``[T*B, ...]`` at once (a static input only once, ``[1*B, ...]``);
+neuron populations run their own time loop over ``[T, B, ...]``. A node may delay its output
+by whole steps (Lava's Dense/Conv send last step's accumulation), zeros first. With
+``lava_timing``, inputs of a sum that arrive with different delays are aligned (the shorter
+path waits), the program runs ``depth`` extra steps on zero input and the output is shifted
+back by its ``depth`` so that step t is at index t.
 """
 
 from __future__ import annotations
@@ -64,34 +65,48 @@ def _sum(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
     return total
 
 
-def execute(program: Program, x: torch.Tensor, record: bool = False) -> dict[str, torch.Tensor]:
-    """Run int64 ``x [T, B, ...]``; the output node's value (and every node's, ``<name>.v`` the
-    potentials, when ``record``)."""
+def execute(program: Program, x: torch.Tensor, record: bool = False, steps: int | None = None
+            ) -> dict[str, torch.Tensor]:
+    """Run ``x [T, B, ...]``; the output node's value (and every node's, ``<name>.v`` the
+    potentials, when ``record``). ``x`` with one step and ``steps`` > 1 is a static input (that
+    step repeated): with aligned timing it is computed once, values keeping one step until the
+    first neuron population (as in the reference simulator)."""
     sched = program.schedule
     if sched.has_cycles:
         raise UnsupportedError("the fixed backend runs feed-forward and residual graphs only")
+    steps = x.shape[0] if steps is None else steps
+    if program.lava_timing:
+        x = x.expand(steps, *x.shape[1:])
     depth = program.depths() if program.lava_timing else {}
-    steps_in, shift = x.shape[0], depth.get(sched.output_name, 0)
+    shift = depth.get(sched.output_name, 0)
     if shift:
         x = torch.cat([x, torch.zeros((shift, *x.shape[1:]), dtype=x.dtype, device=x.device)])
     values: dict[str, torch.Tensor] = {}
-    steps, batch = x.shape[:2]
     for name in sched.order:
-        node = program.nodes[name]
         if name == sched.input_name:
-            out = node(x.flatten(0, 1)).reshape(x.shape)
-        else:
-            preds = sched.forward_inputs[name]
-            latest = max((depth.get(p, 0) for p in preds), default=0)
-            inp = _sum(name, [_delayed(values[p], latest - depth.get(p, 0)) for p in preds])
-            if hasattr(node, "run"):
-                out, potential = node.run(inp, record)
-                if record:
-                    values[name + ".v"] = potential
-            else:
-                out = node(inp.flatten(0, 1))
-                out = out.reshape(steps, batch, *out.shape[1:])
-        values[name] = _delayed(out, program.delays.get(name, 0))
+            values[name] = _stateless(program.nodes[name], x)
+            continue
+        preds = sched.forward_inputs[name]
+        latest = max((depth.get(p, 0) for p in preds), default=0)
+        inp = _sum(name, [_delayed(values[p], latest - depth.get(p, 0)) for p in preds])
+        values.update(_node(name, program.nodes[name], inp, steps + shift, record))
+        values[name] = _delayed(values[name], program.delays.get(name, 0))
+    values = {n: v.expand(steps + shift, *v.shape[1:]) for n, v in values.items()}
     if shift:  # each node's step t back at index t
-        values = {n: v[depth[n.removesuffix(".v")]:][:steps_in] for n, v in values.items()}
+        values = {n: v[depth[n.removesuffix(".v")]:][:steps] for n, v in values.items()}
     return values if record else {sched.output_name: values[sched.output_name]}
+
+
+def _stateless(op, inp: torch.Tensor) -> torch.Tensor:
+    """A stateless op over all steps at once, ``[T, B, ...]`` flattened to ``[T*B, ...]``."""
+    out = op(inp.flatten(0, 1))
+    return out.reshape(inp.shape[0], inp.shape[1], *out.shape[1:])
+
+
+def _node(name: str, node, inp: torch.Tensor, steps: int, record: bool
+          ) -> dict[str, torch.Tensor]:
+    """One node's output (and a population's potentials as ``<name>.v`` when ``record``)."""
+    if not hasattr(node, "run"):
+        return {name: _stateless(node, inp)}
+    out, potential = node.run(inp, record, steps)
+    return {name: out, name + ".v": potential} if record else {name: out}

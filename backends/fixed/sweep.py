@@ -16,6 +16,7 @@ from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
 from snn2hw.runner import readout, run_graph
 
+
 def parse_bits(spec: str) -> list[int]:
     """``"2..8"`` (inclusive range) or ``"2,4,8"`` -> sorted widths, each in 2..8."""
     try:

@@ -139,19 +139,43 @@ def _as_pool(node, weight: np.ndarray, bias, device):
     flat = w.reshape(w.shape[0], -1)
     if not np.all(flat == flat[:, :1]):
         return None
+    window = window_sum(w.shape[2:], _pairs(node.stride), _pairs(node.padding))
+    if np.all(flat == 1):  # the Loihi pass gives pools unit weights
+        return window
     factor = _typed(flat[:, 0].reshape(-1, 1, 1), device)
-    kernel, stride, padding = w.shape[2:], _pairs(node.stride), _pairs(node.padding)
-    return lambda x: F.avg_pool2d(x, kernel, stride, padding, divisor_override=1) * factor[x.dtype]
+    return lambda x: window(x) * factor[x.dtype]
+
+
+def window_sum(kernel: tuple[int, ...], stride: tuple[int, ...], padding: tuple[int, ...]
+               ) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Exact 2-D window sums (padded zeros count, as in the reference). Non-overlapping windows
+    without padding add strided views (several times faster than ``avg_pool2d`` on CPU)."""
+    kernel, stride, padding = (tuple(v) * (3 - len(v)) for v in (kernel, stride, padding))
+    if kernel != stride or any(padding):
+        return lambda x: F.avg_pool2d(x, kernel, stride, padding, divisor_override=1)
+    ky, kx = (int(k) for k in kernel)
+
+    def tiled(x: torch.Tensor) -> torch.Tensor:
+        rows, cols = x.shape[-2] // ky, x.shape[-1] // kx
+        band = x[..., : rows * ky, : cols * kx].unflatten(-2, (rows, ky))
+        summed = band[..., 0, :]  # rows of each window first, then its columns
+        for i in range(1, ky):
+            summed = summed + band[..., i, :]
+        tiles = summed.unflatten(-1, (cols, kx))
+        total = tiles[..., 0]
+        for j in range(1, kx):
+            total = total + tiles[..., j]
+        return total
+
+    return tiled
 
 
 def sum_pool(node: nir.SumPool2d) -> IntOp:
     """Exact window sums (``divisor_override=1``); padded zeros count, as in the reference."""
     kernel = _pairs(node.kernel_size)
     kernel = kernel * 2 if len(kernel) == 1 else kernel
-    stride, padding = _pairs(node.stride), _pairs(node.padding)
     area = float(np.prod(kernel))
-    return IntOp(lambda x: F.avg_pool2d(x, kernel, stride, padding, divisor_override=1),
-                 Bound(area, area))
+    return IntOp(window_sum(kernel, _pairs(node.stride), _pairs(node.padding)), Bound(area, area))
 
 
 def flatten(node: nir.Flatten) -> Callable[[torch.Tensor], torch.Tensor]:

@@ -60,6 +60,11 @@ class LoihiFormat:
         return (1 << self.bias_exp_bits) - 1
 
     @property
+    def bias_max(self) -> int:
+        """Largest bias magnitude in membrane units: ``bias_mant_max << bias_exp_max``."""
+        return self.bias_mant_max << self.bias_exp_max
+
+    @property
     def v_unit(self) -> int:
         """Factor between an input (a_in) unit and a membrane unit: 2**6."""
         return 1 << self.activation_shift

@@ -10,8 +10,10 @@ Per neuron population N (one scale ``S`` per population, the *layer scale*):
 - ``S = min_e(w_max_e * S_in_e / max|W_e|)`` over the weighted nodes e feeding N, so the
   largest weight uses the whole 8-bit mantissa (``w_max`` = 255, or 254 for mixed-sign layers,
   whose weights lie on an even grid because Lava drops their lowest bit at 8 bits), lowered if
-  the threshold mantissa would not fit 17 bits. ``scale=`` fixes S for every population instead
-  (the NIR paper used 256); weights that then exceed the mantissa get a weight exponent.
+  the threshold mantissa would not fit 17 bits or the largest bias 13 bits with exponent 7
+  (BN-folded stems can have biases of several times their largest weight). ``scale=`` fixes S
+  for every population instead (the NIR paper used 256); weights that then exceed the mantissa
+  get a weight exponent.
 - weights ``W_int = round(W * S / S_in)`` = ``mant << weight_exp``; Conv ignores ``weight_exp`` in
   Lava, so for Conv nodes the exponent is folded into the stored weights (``weight_exp`` = 0);
 - ``vth = round(vth_float * S)`` (Lava compares ``v > vth << 6``), ``du = 4095`` (the current is
@@ -21,6 +23,15 @@ Per neuron population N (one scale ``S`` per population, the *layer scale*):
 
 Weighted nodes that feed no neuron (the classifier readout, or a layer feeding a pool) take
 ``S_out = w_max * S_in / max|W|``; a readout's float output is ``a_out / S_out + bias``.
+
+Pools (depthwise Conv2d after folding, all weights of one magnitude ``c``) are exact sums: a
+larger scale adds no precision, only magnitude. A pool that feeds no neuron therefore takes unit
+weights, ``S_out = S_in / c`` (2 instead of 1 for mixed signs): pooled spikes stay small integers
+(0..area), and the next layer's scale is that of a spike-fed layer. With a 255 weight instead, the
+next layer's scale grew 255-fold: its input current wrapped Loihi's 24 bits and its biases
+overflowed the 13-bit mantissa. A pool feeding a neuron takes unit weights too when its input is
+a convolution's output (already finely scaled); a pool of spikes or of the graph input feeding a
+neuron uses the full mantissa, which sets that population's threshold and bias resolution.
 Weights are stored as integer-valued float arrays in the NIR nodes; the Loihi parameters are the
 ``snn2hw.loihi`` metadata of each node (``scale_in``, ``scale_out``, ``weight_exp`` on weighted
 nodes; ``du``, ``dv``, ``vth``, ``bias_mant``, ``bias_exp``, ``v_init``, ``scale`` on neurons).
@@ -45,19 +56,21 @@ def quantize_loihi(
     """A copy of ``graph`` with Loihi integer weights and neuron parameters (module docstring)."""
     folded = fold_loihi(graph, dt)
     topo, nodes = topology(folded), folded.nodes
-    scales = {topo.input_name: float(input_scale)}
+    scales, coarse = {topo.input_name: float(input_scale)}, {topo.input_name}
     for name in topo.order[1:]:
         node, pred = nodes[name], topo.preds[name]
         if isinstance(node, NEURONS):
-            _quantize_population(nodes, topo, name, scales, scale, fmt)
+            _quantize_population(nodes, topo, name, (scales, coarse), scale, fmt)
             scales[name] = 1.0
         elif isinstance(node, SYNAPSES) and not _feeds_neuron(nodes, topo.succs[name]):
             s_in = _input_scale(name, pred, scales)
-            s_out = s_in * _weight_max(node, fmt) / max(_max_abs(node.weight), 1e-30)
-            _set_weights(node, s_in, s_out, fmt)
-            scales[name] = s_out
+            scales[name] = s_in * _mantissa(node, fmt, _uniform(node.weight))
+            _set_weights(node, s_in, scales[name], fmt)
         elif not isinstance(node, SYNAPSES):
             scales[name] = _input_scale(name, pred, scales)
+        uniform = not isinstance(node, SYNAPSES) or _uniform(node.weight)
+        if isinstance(node, NEURONS) or (uniform and set(pred) <= coarse):
+            coarse.add(name)
     meta = {**folded.metadata, PRECISION: "fixed", INPUT_SCALE: float(input_scale)}
     return nir.NIRGraph(nodes=nodes, edges=folded.edges, metadata=meta, type_check=False)
 
@@ -81,17 +94,40 @@ def _mixed(weight) -> bool:
     return bool(np.any(np.asarray(weight) > 0) and np.any(np.asarray(weight) < 0))
 
 
-def _weight_max(node, fmt: LoihiFormat) -> int:
-    return fmt.weight_max(_mixed(node.weight))
+def _uniform(weight) -> bool:
+    """Whether every non-zero weight has one magnitude (a pool, or a sum)."""
+    magnitudes = np.abs(np.asarray(weight))
+    magnitudes = magnitudes[magnitudes > 0]
+    return magnitudes.size == 0 or bool(np.all(magnitudes == magnitudes.max()))
 
 
-def _quantize_population(nodes, topo, name, scales, fixed_scale, fmt: LoihiFormat) -> None:
-    """Choose the population's scale, then quantise its incoming weights and its parameters."""
-    synapses, params = topo.preds[name], nodes[name].metadata[LOIHI]
+def _mantissa(node, fmt: LoihiFormat, unit: bool) -> float:
+    """``S_out / S_in`` that makes the largest weight the full 8-bit mantissa, or with ``unit``
+    the smallest grid step (1, or 2 for mixed signs): integer weights of magnitude 1 or 2."""
+    mixed = _mixed(node.weight)
+    target = fmt.weight_step(mixed) if unit else fmt.weight_max(mixed)
+    return target / max(_max_abs(node.weight), 1e-30)
+
+
+def _unit_scaled(nodes: dict, topo, name: str, coarse: set[str]) -> bool:
+    """Whether weighted node ``name`` feeding a population takes unit weights: a pool (uniform
+    weights) of values that already carry a fine scale (a convolution's output). A pool of
+    *coarse* values (spikes, the graph input, unit-weight pools of them) takes the full mantissa
+    instead, which sets the population's threshold and bias resolution."""
+    return _uniform(nodes[name].weight) and not set(topo.preds[name]) <= coarse
+
+
+def _quantize_population(nodes, topo, name, known, fixed_scale, fmt: LoihiFormat) -> None:
+    """Choose the population's scale, then quantise its incoming weights and its parameters
+    (``known``: the scales so far and the names of the coarse values, see ``_unit_scaled``)."""
+    (scales, coarse), synapses = known, topo.preds[name]
+    params = nodes[name].metadata[LOIHI]
     s_in = {e: _input_scale(e, topo.preds[e], scales) for e in synapses}
     if fixed_scale is None:
-        limits = [_weight_max(nodes[e], fmt) * s_in[e] / max(_max_abs(nodes[e].weight), 1e-30)
+        limits = [s_in[e] * _mantissa(nodes[e], fmt, _unit_scaled(nodes, topo, e, coarse))
                   for e in synapses]
+        bias = _max_abs(params["bias_mant"])
+        limits += [fmt.bias_max / (fmt.v_unit * bias)] if bias > 0 else []
         scale = min(limits + [fmt.vth_max / params["vth"]])
     else:
         scale = float(fixed_scale)

@@ -34,8 +34,8 @@ def lif_node(shape, tau=4.0, threshold=1.0, v_init=None) -> nir.LIF:
                    v_threshold=np.full(shape, threshold), v_reset=np.zeros(shape), metadata=meta)
 
 
-def conv(rng, c_in, c_out, size, k=3, padding=1, stride=1, bias=True, scale=0.5) -> nir.Conv2d:
-    b = rng.normal(size=c_out) * 0.1 if bias else None
+def conv(rng, c_in, c_out, size, k=3, padding=1, stride=1, scale=0.5) -> nir.Conv2d:
+    b = rng.normal(size=c_out) * 0.1
     return nir.Conv2d(input_shape=(size, size), weight=rng.normal(size=(c_out, c_in, k, k)) * scale,
                       stride=stride, padding=padding, dilation=1, groups=1, bias=b)
 
@@ -55,14 +55,14 @@ def mlp(rng, sizes=(64, 32, 10), neuron=if_node, v_init=False) -> nir.NIRGraph:
     return graph(nodes, chain_edges(names), [sizes[0]], [sizes[-1]])
 
 
-def cnn(rng, channels=4, size=8, pool=nir.SumPool2d, neuron=if_node, bias=True) -> nir.NIRGraph:
+def cnn(rng, channels=4, size=8, pool=nir.SumPool2d, neuron=if_node) -> nir.NIRGraph:
     """conv -> neuron -> pool -> conv -> neuron -> flatten -> affine."""
     half = size // 2
     nodes = {
         "conv0": conv(rng, 1, channels, size), "n0": neuron((channels, size, size)),
         "pool": pool(kernel_size=np.array([2, 2]), stride=np.array([2, 2]),
                      padding=np.array([0, 0])),
-        "conv1": conv(rng, channels, channels, half, scale=0.3, bias=bias),
+        "conv1": conv(rng, channels, channels, half, scale=0.3),
         "n1": neuron((channels, half, half)),
         "flat": nir.Flatten(input_type={"input": np.array([channels, half, half])}, start_dim=0),
         "fc": nir.Affine(weight=rng.normal(size=(10, channels * half * half)) * 0.2,

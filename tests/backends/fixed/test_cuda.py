@@ -26,7 +26,7 @@ def run_on(device: str, graph, x, extra):
                                                       "granularity": "channel"}])
 @pytest.mark.parametrize("build", [
     lambda rng: graphs.mlp(rng, neuron=graphs.lif_node, v_init=True),
-    lambda rng: graphs.cnn(rng, pool=nir.AvgPool2d, bias=False),
+    lambda rng: graphs.cnn(rng, pool=nir.AvgPool2d),
     lambda rng: graphs.sew_block(rng),
 ], ids=["mlp", "cnn", "sew"])
 def test_cuda_equals_cpu(build, mode):

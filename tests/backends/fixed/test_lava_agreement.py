@@ -42,21 +42,26 @@ def test_digits_mlp_with_lif_and_initial_potentials():
     assert _fires(assert_same_as_lava(g, graphs.digits_like(rng, steps=6, batch=2, shape=(64,))))
 
 
-# After a pool, quantize_loihi's layer scales grow by the pool's 8-bit scale, so a bias on the
-# next convolution overflows Loihi's bias format: the pooled nets here have none there.
+def _no_overflow(graph: nir.NIRGraph, x: np.ndarray) -> None:
+    fixed = FixedBackend()
+    fixed.compile(graph, RunConfig(extra={"mode": "loihi"}))
+    fixed.run(x)
+    assert not any(any(counts.values()) for counts in fixed.report().events.values())
 
 
-def test_digits_cnn_with_sum_pooling():
+def test_digits_cnn_with_sum_pooling_and_biases():
     rng = np.random.default_rng(11)
-    g = graphs.cnn(rng, bias=False)
-    records = assert_same_as_lava(g, graphs.digits_like(rng, steps=5, batch=2))
-    assert _fires(records)
+    g, x = graphs.cnn(rng), graphs.digits_like(rng, steps=5, batch=2)
+    assert _fires(assert_same_as_lava(g, x))
+    _no_overflow(g, x)
 
 
-def test_pooled_conv_net_with_average_pooling_and_lif():
+def test_pooled_conv_net_with_average_pooling_lif_and_biases():
     rng = np.random.default_rng(12)
-    g = graphs.cnn(rng, pool=nir.AvgPool2d, neuron=graphs.lif_node, bias=False)
-    assert_same_as_lava(g, graphs.digits_like(rng, steps=5, batch=2))
+    g = graphs.cnn(rng, pool=nir.AvgPool2d, neuron=graphs.lif_node)
+    x = graphs.digits_like(rng, steps=5, batch=2)
+    assert_same_as_lava(g, x)
+    _no_overflow(g, x)
 
 
 def test_sew_residual_block():

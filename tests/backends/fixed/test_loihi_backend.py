@@ -5,7 +5,9 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
+import torch
 from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.fixed.simulator import execute
 
 from snn2hw.backend import RunConfig
 from snn2hw.errors import BadInputError, ConstraintError
@@ -70,3 +72,17 @@ def test_missing_loihi_parameters_are_named():
     del g.nodes["lif"].metadata[LOIHI]
     with pytest.raises(ConstraintError, match="lif: no snn2hw.loihi parameters"):
         FixedBackend().compile(g, RunConfig())
+
+
+@pytest.mark.parametrize("timing", ["aligned", "lava"])
+def test_a_static_input_given_once_equals_the_input_repeated(timing):
+    rng = np.random.default_rng(5)
+    backend = FixedBackend()
+    backend.compile(graphs.cnn(rng, neuron=graphs.lif_node),
+                    RunConfig(record=True, extra={"mode": "loihi", "timing": timing}))
+    x = torch.as_tensor(graphs.digits_like(rng, steps=6, batch=3))
+    once = execute(backend.program, x[:1], record=True, steps=6)
+    repeated = execute(backend.program, x, record=True)
+    assert once.keys() == repeated.keys()
+    for name, values in repeated.items():
+        assert torch.equal(once[name], values), name
