@@ -8,6 +8,7 @@ demo: setup
 	.venv/bin/snn2hw demo
 
 test: setup
+	.venv/bin/ruff check .
 	.venv/bin/python -m pytest -n 2 -q
 
 lint: setup

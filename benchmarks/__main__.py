@@ -17,6 +17,7 @@ def main(names: list[str]) -> None:
         if name not in available:
             raise SystemExit(f"unknown benchmark '{name}' (have: {', '.join(available)})")
         print(f"== benchmarks.{name}", flush=True)
+        sys.argv = [f"benchmarks/{name}.py"]  # benchmarks with options get their defaults
         importlib.import_module(f"benchmarks.{name}").main()
 
 

@@ -12,7 +12,6 @@ A checkpoint is a dict of plain values::
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from snn2hw.atomic import atomic_path
 from snn2hw.errors import BadInputError
 from snn2hw.nn.architectures import build_model
 
@@ -57,19 +57,11 @@ class Checkpoint:
 
 def save_checkpoint(checkpoint: Checkpoint, path: str | os.PathLike) -> None:
     """Write atomically: a failure leaves no partial file."""
-    path = Path(path)
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        torch.save(checkpoint.to_dict(), tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            torch.save(checkpoint.to_dict(), tmp)
     except OSError as exc:
         raise BadInputError(f"{path}: cannot write checkpoint ({exc.strerror or exc})") from exc
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def read_torch_file(path: str | os.PathLike, trust: bool = False) -> Any:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import nir
 import numpy as np
 
+from snn2hw.atomic import atomic_path
 from snn2hw.backend import RunConfig, RunResult
 from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
@@ -69,29 +69,13 @@ def load_array(path: str | os.PathLike) -> np.ndarray:
 
 def save_array(array: np.ndarray, path: str | os.PathLike) -> None:
     """Write ``.npy`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npy")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, ".npy") as tmp:
+        np.save(tmp, array)
 
 
 def save_records(records: dict[str, np.ndarray], path: str | os.PathLike) -> None:
     """Write per-node records as one ``.npz`` (keys: node names) atomically."""
-    path = Path(path)
     if not records:
         raise BadInputError("this backend recorded nothing (no per-node outputs)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **records)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, ".npz") as tmp:
+        np.savez_compressed(tmp, **records)

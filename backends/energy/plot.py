@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from snn2hw.atomic import atomic_path
 
 from .estimate import EnergyReport
 
@@ -28,13 +28,8 @@ def plot_report(report: EnergyReport, path: str | Path) -> None:
     bottom.set_ylabel("energy (mJ)")
     bottom.tick_params(axis="x", labelrotation=90)
     fig.tight_layout()
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path, ".png") as tmp:
+            fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)

@@ -17,14 +17,13 @@ netx's grid raise :class:`UnsupportedError` naming the node and the reason; noth
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import h5py
 import nir
 import numpy as np
 
+from snn2hw.atomic import atomic_path
 from snn2hw.errors import UnsupportedError
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.loihi_graph import NEURONS, POOLS, SYNAPSES, Topology, conv_geometry, topology
@@ -55,16 +54,8 @@ def export_netx(graph: nir.NIRGraph, path: str | os.PathLike, dt: float | None =
     for layer in layers:
         if layer.neuron is not None:
             _check_values(qgraph, layer.synapse, layer.neuron)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".h5")
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as f:
-            _write(f, qgraph, topo, layers)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, ".h5") as tmp, h5py.File(tmp, "w") as f:
+        _write(f, qgraph, topo, layers)
     return sum(layer.neuron is not None for layer in layers)
 
 

@@ -8,8 +8,6 @@ other nodes without an ONNX step here are refused by name.
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
 import nir
 import numpy as np
@@ -17,6 +15,7 @@ import onnx
 from onnx import helper
 from snn2hw.backends.reference.topology import Schedule, schedule
 
+from snn2hw.atomic import atomic_path
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.ir.discretize import resolve_dt
@@ -119,18 +118,8 @@ def _output_info(graph: nir.NIRGraph) -> onnx.ValueInfoProto:
 
 def save_onnx(model: onnx.ModelProto, path: str | os.PathLike) -> None:
     """Write ``model`` atomically: on any failure no (partial) file is left."""
-    path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(model.SerializeToString())
     except OSError as exc:
         raise BadInputError(f"{path}: cannot write ONNX model ({exc})") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(model.SerializeToString())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BadInputError(f"{path}: cannot write ONNX model ({exc})") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

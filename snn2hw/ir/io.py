@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import h5py
 import nir
 import numpy as np
 
+from snn2hw.atomic import atomic_path
 from snn2hw.errors import BadInputError, Snn2hwWarning
 
 
@@ -64,16 +64,9 @@ def check_finite(graph: nir.NIRGraph, where: str) -> None:
 
 def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     """Write ``graph`` atomically: on any failure no file (and no partial file) is left."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        # gzip level 1: float weights barely compress, so higher levels only cost time.
-        nir.write(tmp, graph, compression_opts=1)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            # gzip level 1: float weights barely compress, so higher levels only cost time.
+            nir.write(tmp, graph, compression_opts=1)
     except Exception as exc:
         raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
