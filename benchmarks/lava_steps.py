@@ -25,7 +25,7 @@ from benchmarks.results import record  # noqa: E402
 from snn2hw.backend import RunConfig  # noqa: E402
 from tests.backends.lava import graphs  # noqa: E402
 
-STEPS = 100
+STEPS = 300
 REPEATS = 5
 
 
@@ -76,8 +76,9 @@ def _timed(fn, x) -> float:
     return time.perf_counter() - start
 
 
-def _measure(fns: dict[str, Callable], x: np.ndarray) -> dict[str, tuple[float, float]]:
-    """Per run: (median seconds of a 2-step run, seconds per extra step from the medians). All
+def _measure(fns: dict[str, Callable], x: np.ndarray) -> dict[str, tuple[float, float, float]]:
+    """Per run: (median seconds of a 2-step run, seconds per extra step from the medians, median
+    seconds of the whole T-step run). All
     runs build and compile afresh; the runs of ``fns`` are interleaved, REPEATS times, so that
     load from other processes on the shared machine hits them alike."""
     for fn in fns.values():
@@ -89,7 +90,8 @@ def _measure(fns: dict[str, Callable], x: np.ndarray) -> dict[str, tuple[float, 
             short[key].append(_timed(fn, x[:2]))
             full[key].append(_timed(fn, x))
     return {key: (statistics.median(short[key]),
-                  (statistics.median(full[key]) - statistics.median(short[key])) / (len(x) - 2))
+                  (statistics.median(full[key]) - statistics.median(short[key])) / (len(x) - 2),
+                  statistics.median(full[key]))
             for key in fns}
 
 
@@ -124,10 +126,11 @@ def main() -> None:
         ]
         rows = []
         for network, x, fns in groups:
-            for (mapping, precision), (compile_s, step_s) in _measure(fns, x).items():
+            for (mapping, precision), (compile_s, step_s, whole_s) in _measure(fns, x).items():
                 rows.append({"network": network, "mapping": mapping, "precision": precision,
                              "compile (s)": round(compile_s, 3),
-                             "per step (ms)": round(step_s * 1e3, 2)})
+                             "per step (ms)": round(step_s * 1e3, 2),
+                             f"whole {len(x)}-step run (s)": round(whole_s, 3)})
     print(record("Lava steps: ours vs netx", rows,  # noqa: T201 (a script)
                  notes=f"T = {STEPS}, batch 1, spike inputs, median of {REPEATS} interleaved "
                        "runs; 'compile' = a whole 2-step run (build, compile, run, read); "
