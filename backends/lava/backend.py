@@ -16,7 +16,8 @@ import numpy as np
 
 from snn2hw.backend import Issue, RunConfig, RunResult
 from snn2hw.errors import BackendUnavailableError, BadInputError, ConstraintError, Snn2hwWarning
-from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, fold_loihi, loihi_issues
+from snn2hw.ir.metadata import graph_value
+from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues
 from snn2hw.passes.loihi_graph import SYNAPSES, Topology, topology
 from snn2hw.passes.quantize_loihi import quantize_loihi
 
@@ -50,6 +51,9 @@ class LavaBackend:
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
         if config.precision not in PRECISIONS:
             return [Issue("config", f"precision must be one of {sorted(PRECISIONS)}")]
+        if _quantised(graph):
+            return [] if config.precision == "fixed" else [Issue(
+                "graph", "already quantised to Loihi formats: run it with --precision fixed")]
         issues = [Issue(n, m) for n, m in loihi_issues(graph, config.dt)]
         if not issues and config.precision == "fixed":
             try:
@@ -67,6 +71,8 @@ class LavaBackend:
         self.topo = topology(self.mapped)
 
     def _map(self, graph: nir.NIRGraph, config: RunConfig) -> nir.NIRGraph:
+        if _quantised(graph):
+            return graph  # written by `snn2hw quantize --mode loihi`: run the very same integers
         if config.precision == "float":
             return fold_loihi(graph, config.dt)
         extra = config.extra
@@ -150,3 +156,8 @@ def _producer(graph: nir.NIRGraph, topo: Topology, name: str) -> str:
 def _lava_input_shape(topo: Topology) -> tuple[int, ...]:
     shape = topo.shapes[topo.input_name]
     return tuple(reversed(shape)) if len(shape) == 3 else tuple(shape)
+
+
+def _quantised(graph: nir.NIRGraph) -> bool:
+    """Written by ``snn2hw quantize --mode loihi`` (integer weights and Loihi parameters)."""
+    return graph_value(graph, PRECISION) == "fixed"

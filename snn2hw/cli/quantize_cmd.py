@@ -34,10 +34,10 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
     """Quantise GRAPH_PATH so that the fixed and Lava backends run the very same integers."""
     from snn2hw.backends.fixed.backend import MODES
 
-    options = {"weight_bits": bits}
+    options = {"weight_bits": bits, "input_scale": input_scale}
     if mode == "generic":
         options.update(state_bits=state_bits, decay_bits=decay_bits, granularity=granularity,
-                       rounding=rounding, saturate=not wrap, input_scale=input_scale)
+                       rounding=rounding, saturate=not wrap)
     quantized = MODES[mode].quantize(read_graph(graph_path), options, dt)
     write_graph(quantized, output_path)
     summary = {"graph": str(graph_path), "output": str(output_path), "mode": mode,

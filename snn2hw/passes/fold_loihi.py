@@ -118,7 +118,7 @@ def fold_loihi(graph: nir.NIRGraph, dt: float | None = None) -> nir.NIRGraph:
     nodes = {n: copy.deepcopy(node) for n, node in graph.nodes.items()}
     for name in topo.order:
         if isinstance(graph.nodes[name], POOLS):
-            nodes[name] = _pool_as_conv(graph.nodes[name], topo.shapes[topo.preds[name][0]][0])
+            nodes[name] = _pool_as_conv(graph.nodes[name], topo.shapes[topo.preds[name][0]])
         if isinstance(nodes[name], SYNAPSES):
             nodes[name].metadata[LOIHI] = {"scale_in": 1.0, "scale_out": 1.0}
     for name in topo.order:
@@ -128,12 +128,16 @@ def fold_loihi(graph: nir.NIRGraph, dt: float | None = None) -> nir.NIRGraph:
     return nir.NIRGraph(nodes=nodes, edges=list(graph.edges), metadata=meta, type_check=False)
 
 
-def _pool_as_conv(node, channels: int) -> nir.Conv2d:
+def _pool_as_conv(node, in_shape: tuple[int, ...]) -> nir.Conv2d:
+    """A pool as a depthwise convolution on its input ``(C, H, W)``; the input size is kept so
+    that the quantised graph can be written (nir.write refuses ``input_shape=None``)."""
+    channels = in_shape[0]
     kernel = tuple(int(k) for k in np.atleast_1d(node.kernel_size))
     kernel = kernel * 2 if len(kernel) == 1 else kernel
     value = 1.0 if isinstance(node, nir.SumPool2d) else 1.0 / float(np.prod(kernel))
     weight = np.full((channels, 1, *kernel), value)
-    return nir.Conv2d(input_shape=None, weight=weight, stride=node.stride, padding=node.padding,
+    return nir.Conv2d(input_shape=tuple(int(s) for s in in_shape[1:]), weight=weight,
+                      stride=node.stride, padding=node.padding,
                       dilation=1, groups=channels, bias=np.zeros(channels),
                       metadata=dict(node.metadata))
 
