@@ -79,12 +79,17 @@ def test_refuses_what_lava_cannot_express_naming_the_nodes():
 
 
 def _child_processes() -> int:
+    """Live children of this process, except multiprocessing's resource tracker: Python starts
+    that helper once per interpreter on first use of shared memory and keeps it to the end."""
     pid, count = str(os.getpid()), 0
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as fh:
-                    count += fh.read().split()[3] == pid
+                    if fh.read().split()[3] != pid:
+                        continue
+                with open(f"/proc/{entry}/cmdline") as fh:
+                    count += "resource_tracker" not in fh.read()
             except OSError:
                 continue
     return count
