@@ -4,32 +4,21 @@ digits samples for the digits CNN < 5 s; rate measurement <= 20 % over a plain r
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import torch
 from snn2hw.backends.energy.rates import measure_activity
 from snn2hw.backends.reference import simulate
 
-from benchmarks.results import record
+from benchmarks.results import median_seconds, record
 from snn2hw.api import export_model
 from snn2hw.checkpoint import save_checkpoint
 from snn2hw.data import load_dataset
-from snn2hw.energy import EnergyRequest, _weightless, run_energy
+from snn2hw.energy import EnergyRequest, run_energy, weightless_model
 from snn2hw.frontends import torch_to_graph
 from snn2hw.runner import prepare_inputs
 from snn2hw.train import TrainConfig, train
-
-
-def _median(fn, repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _digits_graph(tmp: Path):
@@ -45,14 +34,15 @@ def main() -> None:
         graph, graph_path = _digits_graph(Path(tmp))
         x, _ = load_dataset("digits", graph)
         inputs = prepare_inputs(graph, x, None)
-        arch = _median(lambda: run_energy(EnergyRequest(model="sew50")), repeats=3)
-        export = _median(lambda: torch_to_graph(_weightless("sew50", 4), (3, 224, 224), 4),
-                         repeats=3)
-        measured = _median(lambda: run_energy(EnergyRequest(source=graph_path, dataset="digits",
-                                                            samples=64)))
-        plain = _median(lambda: simulate(graph, inputs), repeats=9)
-        with_rates = _median(lambda: measure_activity(graph, inputs, effective=False), repeats=9)
-        effective = _median(lambda: measure_activity(graph, inputs), repeats=9)
+        arch = median_seconds(lambda: run_energy(EnergyRequest(model="sew50")), repeats=3)
+        export = median_seconds(
+            lambda: torch_to_graph(weightless_model("sew50", 4), (3, 224, 224), 4), repeats=3)
+        request = EnergyRequest(source=graph_path, dataset="digits", samples=64)
+        measured = median_seconds(lambda: run_energy(request))
+        plain = median_seconds(lambda: simulate(graph, inputs), repeats=9)
+        with_rates = median_seconds(lambda: measure_activity(graph, inputs, effective=False),
+                                    repeats=9)
+        effective = median_seconds(lambda: measure_activity(graph, inputs), repeats=9)
     overhead = 100 * (with_rates / plain - 1)
     rows = [
         {"estimate": "sew50 architecture only (224x224, T=4)", "seconds": round(arch, 3),

@@ -9,7 +9,6 @@ median of interleaved repeats. ``python -m benchmarks onnx_speed``.
 
 from __future__ import annotations
 
-import statistics
 import time
 import warnings
 
@@ -18,7 +17,7 @@ import torch
 from snn2hw.backends.onnx import OnnxBackend
 from snn2hw.backends.reference import ReferenceBackend
 
-from benchmarks.results import record
+from benchmarks.results import median_seconds, record
 from snn2hw.backend import RunConfig
 from snn2hw.errors import Snn2hwWarning
 from snn2hw.frontends import torch_to_graph
@@ -29,15 +28,6 @@ CASES = [  # name, architecture config, input shape, batch
     ("digits-cnn", {"channels": 16}, (1, 8, 8), 32),
     ("sew18", {"input_size": 32}, (3, 32, 32), 4),
 ]
-
-
-def _median_time(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def measure(arch: str, config: dict, shape: tuple[int, ...], batch: int) -> dict:
@@ -54,8 +44,8 @@ def measure(arch: str, config: dict, shape: tuple[int, ...], batch: int) -> dict
     reference = ReferenceBackend()
     reference.compile(graph, RunConfig())
     diff = np.abs(backend.run(x).output - reference.run(x).output).max()  # also a warm-up
-    t_onnx = _median_time(lambda: backend.run(x))
-    t_ref = _median_time(lambda: reference.run(x))
+    t_onnx = median_seconds(lambda: backend.run(x), REPEATS)
+    t_ref = median_seconds(lambda: reference.run(x), REPEATS)
     return {
         "model": f"{arch} {'x'.join(map(str, shape))}", "T": T, "batch": batch,
         "onnx compile (s)": round(compile_s, 3),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import statistics
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +72,13 @@ def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "",
     with RESULTS.open("a") as handle:
         handle.write(text)
     return text
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
+    """Median wall time of ``repeats`` calls of ``fn``."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

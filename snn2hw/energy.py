@@ -56,7 +56,7 @@ class _Target:
     imp_params: int | None = None  # one per neuron when IMP is used
 
 
-def _weightless(name: str, T: int) -> nn.Module:
+def weightless_model(name: str, T: int) -> nn.Module:
     """Architecture ``name`` with all weights zero: counting needs shapes, not values, and
     skipping the random initialisation of 25 M parameters halves the SEW-50 estimate."""
     with torch.device("meta"):
@@ -87,7 +87,7 @@ def _target(request: EnergyRequest) -> _Target:
         shape = request.input_shape or list(DEFAULT_INPUT_SHAPES.get(request.model, ()))
         if not shape:
             raise BadInputError(f"no default input shape for '{request.model}': --input-shape")
-        model = _weightless(request.model, T)
+        model = weightless_model(request.model, T)
         graph = torch_to_graph(model, shape, T)
         params, _ = _torch_params(model)
         return _Target(graph, f"{request.model}, T={T}, input {shape}", params,

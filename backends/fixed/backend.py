@@ -20,7 +20,7 @@ import torch
 from snn2hw.backend import Issue, RunConfig, RunResult
 from snn2hw.errors import BadInputError, ConstraintError, UnsupportedError
 from snn2hw.ir import metadata
-from snn2hw.ir.graph_utils import graph_input_shape
+from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 from snn2hw.passes import quantize_generic as qg
 
 from . import generic, loihi
@@ -101,10 +101,7 @@ class FixedBackend:
         if self.program is None or self.graph is None:
             raise UnsupportedError("compile() the graph before run()")
         inputs = np.asarray(inputs)
-        expected = graph_input_shape(self.graph)
-        if inputs.ndim < 2 or tuple(inputs.shape[2:]) != expected:
-            raise BadInputError(f"input of shape {tuple(inputs.shape)} does not match the graph: "
-                                f"expected [T, B, {', '.join(map(str, expected))}]")
+        check_time_major(inputs.shape, graph_input_shape(self.graph))
         x = torch.as_tensor(np.ascontiguousarray(_static(inputs)), device=self.config.device)
         with torch.inference_mode():
             values = execute(self.program, x, self.config.record, steps=inputs.shape[0])

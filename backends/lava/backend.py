@@ -16,6 +16,7 @@ import numpy as np
 
 from snn2hw.backend import Issue, RunConfig, RunResult
 from snn2hw.errors import BackendUnavailableError, BadInputError, ConstraintError, Snn2hwWarning
+from snn2hw.ir.graph_utils import check_time_major
 from snn2hw.ir.metadata import graph_value
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues
 from snn2hw.passes.loihi_graph import SYNAPSES, Topology, topology
@@ -84,8 +85,7 @@ class LavaBackend:
             raise BadInputError("compile() the graph before run()")
         x = np.asarray(inputs, dtype=np.float64)
         in_shape = self.topo.shapes[self.topo.input_name]
-        if x.ndim < 2 or tuple(x.shape[2:]) != in_shape:
-            raise BadInputError(f"input of shape {x.shape} does not match [T, B, {in_shape}]")
+        check_time_major(x.shape, in_shape)
         steps, batch = x.shape[:2]
         depth = max(self._delays().values())
         net = build(self.mapped, self.topo, self._source_data(x, steps + depth), self.config.record,

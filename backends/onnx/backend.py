@@ -11,8 +11,9 @@ import numpy as np
 import onnxruntime as ort
 
 from snn2hw.backend import Issue, RunConfig, RunResult
-from snn2hw.errors import BadInputError, ConstraintError
+from snn2hw.errors import ConstraintError
 from snn2hw.ir import metadata
+from snn2hw.ir.graph_utils import check_time_major
 
 from . import protocol
 from .export import check_graph, export_onnx
@@ -71,9 +72,7 @@ class OnnxBackend:
         """Step through time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``."""
         assert self.step is not None and self.session is not None, "compile() first"
         x = np.ascontiguousarray(inputs, dtype=np.float32)
-        if x.ndim < 2 or tuple(x.shape[2:]) != self.step.input_shape:
-            raise BadInputError(f"input of shape {x.shape} does not match the model: expected "
-                                f"[T, B, {', '.join(map(str, self.step.input_shape))}]")
+        check_time_major(x.shape, self.step.input_shape)
         names = self._output_names()
         kept = names if self.config.record else [protocol.OUTPUT]  # states only when recording
         states = {n: np.ascontiguousarray(np.broadcast_to(

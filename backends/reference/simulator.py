@@ -12,9 +12,9 @@ import numpy as np
 import torch
 
 from snn2hw.backend import RunResult
-from snn2hw.errors import BadInputError, UnsupportedError
+from snn2hw.errors import UnsupportedError
 from snn2hw.ir.discretize import resolve_dt
-from snn2hw.ir.graph_utils import graph_input_shape
+from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 
 from .neurons import STATEFUL, make_stepper
 from .ops import stateless_op
@@ -48,11 +48,7 @@ class Simulator:
         ``potentials``)."""
         x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
         x = x.to(device=self.device, dtype=self.dtype)
-        if x.dim() < 2 or tuple(x.shape[2:]) != self.input_shape:
-            raise BadInputError(
-                f"input of shape {tuple(x.shape)} does not match the graph: expected [T, B, "
-                f"{', '.join(map(str, self.input_shape))}]"
-            )
+        check_time_major(x.shape, self.input_shape)
         with torch.no_grad():
             run = _run_stepwise if self.schedule.has_cycles else _run_layerwise
             values = run(self.schedule, self.nodes, x, record and potentials)

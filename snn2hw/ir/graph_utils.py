@@ -15,3 +15,11 @@ def graph_input_shape(graph: nir.NIRGraph) -> tuple[int, ...]:
             shape = node.output_type.get("output", next(iter(node.output_type.values())))
             return tuple(int(s) for s in np.atleast_1d(shape))
     raise BadInputError("the graph has no Input node")
+
+
+def check_time_major(shape: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    """Refuse inputs that are not ``[T, B, *expected]`` (one message for every backend)."""
+    shape, expected = tuple(int(s) for s in shape), tuple(int(s) for s in expected)
+    if len(shape) < 2 or shape[2:] != expected:
+        raise BadInputError(f"input of shape {shape} does not match the graph: expected "
+                            f"[T, B, {', '.join(map(str, expected))}]")

@@ -14,6 +14,7 @@ from snn2hw.backends.reference import simulate
 from snn2hw.cli import main
 from snn2hw.ir.io import write_graph
 
+from ...exported import exported_graph
 from . import graphs
 from .test_netx import _spiking_mlp
 
@@ -87,9 +88,8 @@ def test_export_netx_failure_leaves_no_file(tmp_path):
 
 
 def test_run_lava_fixed_on_the_digits_dataset_reports_accuracy(tmp_path):
-    from .test_digits import _exported
-
-    write_graph(_exported("digits-mlp", hidden=16), tmp_path / "d.nir")
+    graph = exported_graph("digits-mlp", [1, 8, 8], 4, hidden=16, v_threshold=0.3)
+    write_graph(graph, tmp_path / "d.nir")
     result = _invoke("run", tmp_path / "d.nir", "-b", "lava", "--precision", "fixed",
                      "--dataset", "digits", "--samples", 2, "--json")
     assert result.exit_code == 0, result.output

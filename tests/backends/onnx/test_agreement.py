@@ -3,23 +3,18 @@ within 1e-5, on hand-built graphs and on exported snn2hw models (IMP initial pot
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import onnxruntime as ort
 import pytest
-import torch
 from onnx import numpy_helper
 from snn2hw.backends.onnx import OnnxBackend, export_onnx
 from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
-from snn2hw.errors import Snn2hwWarning
-from snn2hw.frontends import torch_to_graph
 from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.ir.metadata import V_INIT
-from snn2hw.nn.architectures import build_model
 
+from ...exported import exported_graph
 from . import graphs
 
 T = 4
@@ -53,18 +48,6 @@ def test_hand_built_graphs_agree_with_reference(build):
     _compare(graph, _inputs(graph))
 
 
-def _exported(arch: str, shape: list[int], **config):
-    torch.manual_seed(0)
-    model = build_model(arch, T=T, **config)
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if name.endswith("init_state"):  # a non-trivial IMP
-                param.uniform_(0.0, 0.2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Snn2hwWarning)  # IMP metadata notice
-        return torch_to_graph(model, shape, T)
-
-
 @pytest.mark.parametrize("arch, shape, config", [
     ("digits-mlp", [1, 8, 8], {"hidden": 32, "v_threshold": 0.3}),
     ("digits-cnn", [1, 8, 8], {"channels": 4, "v_threshold": 0.3}),
@@ -72,7 +55,7 @@ def _exported(arch: str, shape: list[int], **config):
     ("sew18", [3, 32, 32], {"input_size": 32, "v_threshold": 0.3}),
 ])
 def test_exported_models_agree_with_reference(arch, shape, config):
-    graph = _exported(arch, shape, **config)
+    graph = exported_graph(arch, shape, T, **config)
     static = arch != "vgg11-dvs48"  # the DVS model takes a time series
     imp = [n for n in graph.nodes.values() if V_INIT in n.metadata]
     if arch != "sew18":
