@@ -1,7 +1,7 @@
 """Agreement with an independent counter: NeuroBench's effective synaptic operations
 (``neurobench.metrics.utils.layers.single_layer_MACs``). NeuroBench binarises inputs and
-weights, so the comparison uses binary spikes and non-zero weights. Skipped where NeuroBench is
-not installed (it is not a dependency; run with it on the path to cross-check)."""
+weights, so the comparison uses binary spikes and non-zero weights. NeuroBench is a test
+dependency (requirements/nodeps.txt): this cross-check always runs."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import nir
 import numpy as np
 import pytest
 import torch
+from neurobench.metrics.utils import layers
 from snn2hw.backends.energy.rates import effective_ops
-
-layers = pytest.importorskip("neurobench.metrics.utils.layers")
 
 
 def _spikes(shape: tuple[int, ...], rate: float = 0.3) -> torch.Tensor:
