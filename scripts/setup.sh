@@ -19,5 +19,9 @@ pip() {
 pip install -r requirements/base.txt
 pip install --no-deps --ignore-requires-python -r requirements/nodeps.txt
 pip install --no-deps --no-build-isolation -e .
-.venv/bin/python -c "import snn2hw, torch, nir, lava, norse" >/dev/null
+# Editable installs skip setup.py's data_files: place the Lava start-up hook (import lava on
+# Python 3.11 without importing snn2hw first, snn2hw/compat/lava_py311.py) ourselves.
+site=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+cp snn2hw/compat/snn2hw-lava-py311.pth "$site/"
+.venv/bin/python -c "import snn2hw, torch, nir, lava, norse, lava.proc.lif.process" >/dev/null
 echo "$want" > "$stamp"

@@ -6,13 +6,15 @@ dataclass ``ByteEncoder`` as default, which Python 3.11 rejects as a mutable def
 We install a meta-path finder that, for that one module, rewrites those defaults to
 ``field(default_factory=ByteEncoder)`` while compiling the module's source. Nothing on
 disk changes, and any other module loads untouched.
+
+The package install places ``snn2hw-lava-py311.pth`` in site-packages (setup.py), which calls
+:func:`install` at interpreter start-up, so ``import lava...`` works in this environment without
+importing snn2hw first. That is why this module imports only what start-up has already loaded
+(``sys``, ``re``); the loader machinery is imported when lava's module is first looked up.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.abc
-import importlib.machinery
 import re
 import sys
 from types import ModuleType
@@ -34,17 +36,26 @@ def rewrite_var_model_source(source: str) -> str:
     return head + sep + _FIELD_IMPORT + tail
 
 
-class _PatchingLoader(importlib.machinery.SourceFileLoader):
-    def source_to_code(self, data, path, *, _optimize=-1):  # type: ignore[override]
-        text = rewrite_var_model_source(importlib.util.decode_source(data))
-        return compile(text, path, "exec", dont_inherit=True, optimize=_optimize)
+def _patching_loader(fullname: str, origin: str):
+    """A source loader for ``origin`` that compiles the rewritten source."""
+    import importlib.machinery
+    import importlib.util
 
-    def get_code(self, fullname):  # bypass the bytecode cache: it holds the unpatched code
-        source = self.get_data(self.path)
-        return self.source_to_code(source, self.path)
+    class _PatchingLoader(importlib.machinery.SourceFileLoader):
+        def source_to_code(self, data, path, *, _optimize=-1):  # type: ignore[override]
+            text = rewrite_var_model_source(importlib.util.decode_source(data))
+            return compile(text, path, "exec", dont_inherit=True, optimize=_optimize)
+
+        def get_code(self, fullname):  # bypass the bytecode cache: it holds the unpatched code
+            source = self.get_data(self.path)
+            return self.source_to_code(source, self.path)
+
+    return _PatchingLoader(fullname, origin)
 
 
-class _VarModelFinder(importlib.abc.MetaPathFinder):
+class _VarModelFinder:
+    """A meta-path finder (the protocol needs only ``find_spec``) for lava's var_model."""
+
     def find_spec(self, fullname, path, target=None):
         if fullname != PATCHED_MODULE:
             return None
@@ -53,7 +64,7 @@ class _VarModelFinder(importlib.abc.MetaPathFinder):
                 continue
             spec = finder.find_spec(fullname, path, target)
             if spec is not None and spec.origin and spec.origin.endswith(".py"):
-                spec.loader = _PatchingLoader(fullname, spec.origin)
+                spec.loader = _patching_loader(fullname, spec.origin)
                 return spec
         return None
 
@@ -73,6 +84,7 @@ def _import_lava_multiprocessing() -> None:
     and fails with "context has already been set" once anything in the process (a tqdm bar, a
     torch DataLoader) has used multiprocessing. Lava needs fork; when the context is already
     fork the call is skipped, otherwise it is forced."""
+    import importlib
     import multiprocessing as mp
 
     if LAVA_MP_MODULE in sys.modules or mp.get_start_method(allow_none=True) is None:

@@ -39,10 +39,35 @@ def test_rewrite_leaves_other_sources_alone():
 
 
 def test_plain_import_fails_without_the_fix():
-    """Guards the premise: if lava ever imports on its own, the fix can go."""
-    code = "import lava.magma.compiler.var_model"
+    """Guards the premise: if lava ever imports on its own, the fix can go. The start-up hook
+    has installed the fix in this environment, so the child removes it first."""
+    code = ("import sys\n"
+            "hook = [f for f in sys.meta_path if type(f).__name__ == '_VarModelFinder']\n"
+            "sys.meta_path.remove(hook[0])\n"
+            "import lava.magma.compiler.var_model")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode != 0 and "mutable default" in proc.stderr
+
+
+@pytest.mark.lava
+def test_the_environment_imports_lava_directly():
+    """The .pth start-up hook (placed by scripts/setup.sh / the wheel) applies the fix: a plain
+    interpreter of this environment imports Lava's LIF without importing snn2hw."""
+    code = "import lava.proc.lif.process; import sys; print('snn2hw.backends' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_the_start_up_hook_is_cheap():
+    """Start-up only installs a finder: no torch, numpy, lava or importlib.abc (80 ms) loaded."""
+    code = ("import sys\n"
+            "heavy = ('torch', 'numpy', 'lava', 'importlib.abc', 'snn2hw.backends')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+            "print([type(f).__name__ for f in sys.meta_path].count('_VarModelFinder'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split("\n")[:2] == ["[]", "1"]
 
 
 @pytest.mark.lava
