@@ -14,6 +14,15 @@ from typing import Any, Protocol, runtime_checkable
 import nir
 import numpy as np
 
+from snn2hw.errors import Snn2hwError
+
+
+class NotCompiledError(Snn2hwError):
+    """``run`` or ``report`` called on a backend before ``compile`` (the one error for it)."""
+
+    def __init__(self, backend: str, method: str = "run") -> None:
+        super().__init__(f"{backend} backend: compile() the graph before {method}()")
+
 
 @dataclass(frozen=True)
 class Issue:

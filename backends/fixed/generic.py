@@ -10,18 +10,21 @@ from __future__ import annotations
 import nir
 import numpy as np
 import torch
-from snn2hw.backends.reference.topology import Schedule, schedule
 
+from snn2hw import passes
 from snn2hw.backend import Issue
-from snn2hw.errors import BadInputError
+from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.ir import metadata
+from snn2hw.ir.capabilities import unsupported
+from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.passes import quantize_generic as qg
 
 from . import intops, synapses
 from .neurons import GenericNeuron
 from .simulator import Program
 
-QUANT = "snn2hw.quant."
+QUANT = metadata.QUANT_PREFIX
+TARGET = "fixed:generic"
 
 
 def fmt_of(graph: nir.NIRGraph) -> qg.GenericFormat:
@@ -30,14 +33,17 @@ def fmt_of(graph: nir.NIRGraph) -> qg.GenericFormat:
 
 def check(graph: nir.NIRGraph) -> list[Issue]:
     """Problems that stop a generic-quantised graph from running here."""
-    supported = qg.WEIGHTED + (nir.SumPool2d, nir.Flatten, nir.Scale, nir.Input, nir.Output)
-    issues = []
+    issues = unsupported(graph, TARGET)
+    refused = {i.node for i in issues}
     for name, node in graph.nodes.items():
+        if name in refused:
+            continue
         if isinstance(node, qg.NEURONS):
             if QUANT + "decay" not in node.metadata:
                 issues.append(Issue(name, "neuron has no snn2hw.quant.* parameters"))
-        elif not isinstance(node, supported):
-            issues.append(Issue(name, f"NIR type {type(node).__name__} is not supported"))
+        elif isinstance(node, nir.AvgPool2d):
+            issues.append(Issue(name, "AvgPool2d left in a quantised graph (the pass makes it "
+                                      "a SumPool2d)"))
         elif isinstance(node, qg.WEIGHTED) and not _integral(node.weight):
             issues.append(Issue(name, "weights are not integers (quantise the graph first)"))
     return issues
@@ -75,7 +81,7 @@ def input_op(graph: nir.NIRGraph, fmt: qg.GenericFormat):
     return quantize
 
 
-def _op(node: nir.NIRNode, device):
+def _op(name: str, node: nir.NIRNode, device):
     if isinstance(node, (nir.Affine, nir.Linear)):
         bias = node.metadata.get(QUANT + "bias") if isinstance(node, nir.Affine) else None
         return synapses.affine(np.asarray(node.weight), bias, device)
@@ -86,7 +92,9 @@ def _op(node: nir.NIRNode, device):
         return synapses.sum_pool(node)
     if isinstance(node, nir.Flatten):
         return synapses.flatten(node)
-    return synapses.identity  # Scale, Output: identities in the integer domain
+    if isinstance(node, (nir.Scale, nir.Output)):
+        return synapses.identity  # their factor is part of the integer units
+    raise UnsupportedError(f"node '{name}': NIR type {type(node).__name__} has no integer op")
 
 
 def build(graph: nir.NIRGraph, device: str = "cpu", **_: object) -> Program:
@@ -100,18 +108,16 @@ def build(graph: nir.NIRGraph, device: str = "cpu", **_: object) -> Program:
         elif isinstance(node, qg.NEURONS):
             nodes[name] = neuron(node, fmt, device)
         else:
-            nodes[name] = _op(node, device)
+            nodes[name] = _op(name, node, device)
     return Program(sched, nodes)
 
 
 def quantize(graph: nir.NIRGraph, options: dict, dt: float | None) -> nir.NIRGraph:
     """Quantise a float graph with ``GenericFormat`` fields and ``input_scale`` in ``options``."""
-    options = dict(options)
-    input_scale = float(options.pop("input_scale", 1.0))
-    unknown = set(options) - set(qg.GenericFormat.__dataclass_fields__)
+    unknown = set(options) - set(qg.GenericFormat.__dataclass_fields__) - {"input_scale"}
     if unknown:
         raise BadInputError(f"unknown generic format options: {', '.join(sorted(unknown))}")
-    return qg.quantize_generic(graph, qg.GenericFormat(**options), input_scale, dt)
+    return passes.run_pipeline(graph, [("quantize-generic", {**options, "dt": dt})])
 
 
 def dequantize(graph: nir.NIRGraph, output: np.ndarray, sched: Schedule) -> np.ndarray:

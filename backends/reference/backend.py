@@ -8,13 +8,12 @@ import nir
 import numpy as np
 import torch
 
-from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
 from snn2hw.errors import ConstraintError, UnsupportedError
+from snn2hw.ir.capabilities import unsupported
+from snn2hw.ir.graph import schedule
 
-from .neurons import STATEFUL
-from .ops import STATELESS
 from .simulator import Simulator
-from .topology import schedule
 
 
 @dataclass
@@ -36,11 +35,7 @@ class ReferenceBackend:
         self.simulator: Simulator | None = None
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
-        issues = [
-            Issue(name, f"NIR type {type(node).__name__} is not supported")
-            for name, node in graph.nodes.items()
-            if not isinstance(node, STATEFUL) and type(node) not in STATELESS
-        ]
+        issues = unsupported(graph, self.name)
         if not issues:
             try:
                 schedule(graph)
@@ -57,11 +52,13 @@ class ReferenceBackend:
                                    getattr(torch, config.dtype))
 
     def run(self, inputs: np.ndarray) -> RunResult:
-        assert self.simulator is not None, "compile() first"
+        if self.simulator is None:
+            raise NotCompiledError(self.name, "run")
         return self.simulator.run(inputs, record=self.config.record)
 
     def report(self) -> ReferenceReport:
-        assert self.graph is not None, "compile() first"
+        if self.graph is None:
+            raise NotCompiledError(self.name, "report")
         return ReferenceReport(
             nodes=len(self.graph.nodes), has_cycles=schedule(self.graph).has_cycles,
             dtype=self.config.dtype, device=self.config.device,

@@ -10,11 +10,10 @@ import nir
 import numpy as np
 import torch
 
-from snn2hw.ir import discretize, metadata
+from snn2hw.ir import capabilities, discretize, metadata
 
-SPIKING = (nir.IF, nir.LIF, nir.CubaLIF)
-NEURONS = (nir.I, nir.LI, nir.CubaLI) + SPIKING
-STATEFUL = NEURONS + (nir.Delay,)
+SPIKING = capabilities.SPIKING_NEURONS
+STATEFUL = capabilities.STATEFUL
 
 
 class NeuronStepper:

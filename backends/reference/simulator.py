@@ -14,11 +14,11 @@ import torch
 from snn2hw.backend import RunResult
 from snn2hw.errors import UnsupportedError
 from snn2hw.ir.discretize import resolve_dt
+from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 
 from .neurons import STATEFUL, make_stepper
 from .ops import stateless_op
-from .topology import Schedule, schedule
 
 
 def build_nodes(graph: nir.NIRGraph, dt: float, **kw) -> dict[str, object]:

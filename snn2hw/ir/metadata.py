@@ -17,6 +17,14 @@ Neuron-node metadata:
 - ``snn2hw.v_init`` (float array of the neuron shape): initial membrane potential (IMP); every
   new sample starts from it. Absent means zeros.
 - ``snn2hw.reset`` (``"hard"`` | ``"subtract"``): absent means hard (NIR's only reset).
+
+Written by the quantisation passes (documented in :mod:`snn2hw.passes.quantize_generic` and
+:mod:`snn2hw.passes.fold_loihi`):
+- ``snn2hw.quant.mode`` / ``.format`` / ``.input_scale`` (graph), ``snn2hw.quant.<param>``
+  (neurons: the integer twin; weighted nodes: ``bias``; Output: ``unit``), ``snn2hw.quant.dequant``
+  (the Scale nodes the pass inserts).
+- ``snn2hw.loihi`` (nodes: a dict of Lava parameters), ``snn2hw.loihi.precision`` (``"float"`` |
+  ``"fixed"``) and ``snn2hw.loihi.input_scale`` (graph).
 """
 
 from __future__ import annotations
@@ -34,6 +42,15 @@ PRODUCER = PREFIX + "producer"
 ARCH = PREFIX + "arch"
 V_INIT = PREFIX + "v_init"
 RESET = PREFIX + "reset"
+
+QUANT_PREFIX = PREFIX + "quant."
+QUANT_MODE = QUANT_PREFIX + "mode"
+QUANT_FORMAT = QUANT_PREFIX + "format"
+QUANT_INPUT_SCALE = QUANT_PREFIX + "input_scale"
+QUANT_DEQUANT = QUANT_PREFIX + "dequant"
+LOIHI = PREFIX + "loihi"
+LOIHI_PRECISION = LOIHI + ".precision"
+LOIHI_INPUT_SCALE = LOIHI + ".input_scale"
 
 READOUT_MODES = ("last", "mean")
 RESET_MODES = ("hard", "subtract")

@@ -19,15 +19,19 @@ import numpy as np
 
 from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.hw.generic import GenericFormat, ratio, round_to_int
+from snn2hw.ir import capabilities as caps
 from snn2hw.ir import discretize, metadata
 from snn2hw.ir.discretize import resolve_dt
+from snn2hw.ir.graph import fan_out, topological_order
 
-MODE, FORMAT, INPUT_SCALE = "snn2hw.quant.mode", "snn2hw.quant.format", "snn2hw.quant.input_scale"
-DEQUANT = "snn2hw.quant.dequant"  # on the inserted Scale nodes (1)
-WEIGHTED = (nir.Affine, nir.Linear, nir.Conv1d, nir.Conv2d)
-PASS_THROUGH = (nir.SumPool2d, nir.AvgPool2d, nir.Flatten)
-SPIKING = (nir.IF, nir.LIF)
-NEURONS = SPIKING + (nir.LI, nir.I)
+MODE, FORMAT, INPUT_SCALE = metadata.QUANT_MODE, metadata.QUANT_FORMAT, metadata.QUANT_INPUT_SCALE
+DEQUANT = metadata.QUANT_DEQUANT  # on the inserted Scale nodes (1)
+QUANT = metadata.QUANT_PREFIX
+TARGET = "fixed:generic"
+WEIGHTED = caps.SYNAPSES
+PASS_THROUGH = caps.POOLS + (nir.Flatten,)
+NEURONS = caps.types(caps.NEURON, target=TARGET)
+SPIKING = caps.types(caps.NEURON, spiking=True, target=TARGET)
 NEGLIGIBLE = 1e-30  # weights below this magnitude quantise to 0 whatever the scale
 
 
@@ -51,27 +55,31 @@ def quantize_generic(graph: nir.NIRGraph, fmt: GenericFormat, input_scale: float
             _dequantize_state(node, membranes[name])
         elif isinstance(node, nir.Output):
             # at least 1-d: HDF5 (nir.write) refuses scalar datasets here
-            node.metadata["snn2hw.quant.unit"] = np.atleast_1d(units[name]).astype(np.float64)
+            node.metadata[QUANT + "unit"] = np.atleast_1d(units[name]).astype(np.float64)
     q.metadata.update({MODE: "generic", FORMAT: fmt.to_metadata(), INPUT_SCALE: float(input_scale),
                        metadata.DT: step})
     return q
 
 
 def _check_supported(graph: nir.NIRGraph) -> None:
-    allowed = WEIGHTED + PASS_THROUGH + NEURONS + (nir.Input, nir.Output, nir.Scale)
-    bad = [f"{n} ({type(v).__name__})" for n, v in graph.nodes.items()
-           if not isinstance(v, allowed)]
+    bad = [f"{i.node} ({type(graph.nodes[i.node]).__name__})"
+           for i in caps.unsupported(graph, TARGET)]
     if bad:
         raise UnsupportedError(f"generic quantisation does not support: {', '.join(bad)}")
+    topological_order(graph)  # refuses cycles and malformed graphs before any walk
 
 
 def _consumers(graph: nir.NIRGraph, name: str) -> list[str]:
-    """Nodes reached from ``name`` through pass-through nodes and Scales (excluded)."""
-    found, stack = [], [d for s, d in graph.edges if s == name]
+    """Nodes reached from ``name`` through pass-through nodes and Scales (excluded), each once."""
+    succs = fan_out(graph)
+    found, seen, stack = [], set(), list(succs[name])
     while stack:
         node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
         if isinstance(graph.nodes[node], PASS_THROUGH + (nir.Scale,)):
-            stack += [d for s, d in graph.edges if s == node]
+            stack += succs[node]
         else:
             found.append(node)
     return found
@@ -89,18 +97,6 @@ def _avg_to_sum(graph: nir.NIRGraph) -> None:
         for t in targets:
             graph.nodes[t].weight = np.asarray(graph.nodes[t].weight, dtype=np.float64) / area
         graph.nodes[name] = nir.SumPool2d(node.kernel_size, node.stride, node.padding)
-
-
-def _order(graph: nir.NIRGraph) -> list[str]:
-    """A topological order; graphs with cycles are refused (feed-forward/residual only)."""
-    preds = {n: [s for s, d in graph.edges if d == n] for n in graph.nodes}
-    order: list[str] = []
-    while len(order) < len(graph.nodes):
-        ready = [n for n in graph.nodes if n not in order and all(p in order for p in preds[n])]
-        if not ready:
-            raise UnsupportedError("generic quantisation needs an acyclic graph")
-        order += ready
-    return order
 
 
 def _groups(graph: nir.NIRGraph) -> list[list[str]]:
@@ -152,7 +148,7 @@ def _domain_units(graph: nir.NIRGraph, scales: dict, input_scale: float, dt: flo
     membrane (input unit times the neuron's per-step gain)."""
     units: dict[str, np.ndarray] = {}
     membranes: dict[str, np.ndarray] = {}
-    for name in _order(graph):
+    for name in topological_order(graph):
         node = graph.nodes[name]
         ins = [units[s] for s, d in graph.edges if d == name]
         if isinstance(node, nir.Input):
@@ -188,7 +184,7 @@ def _quantize_weights(graph: nir.NIRGraph, name: str, scale: np.ndarray, unit: n
     bias = getattr(node, "bias", None)
     if bias is not None and np.ndim(bias) > 0:
         b_int = round_to_int(ratio(bias, np.reshape(unit, -1)), fmt.rounding)
-        node.metadata["snn2hw.quant.bias"] = b_int
+        node.metadata[QUANT + "bias"] = b_int
         node.bias = b_int * (np.reshape(unit, -1) / np.reshape(scale, -1))
     out_shape = np.asarray(node.output_type.get("output", []))
     factor = np.atleast_1d(np.asarray(scale, dtype=np.float64))
@@ -222,13 +218,13 @@ def _neuron_params(node: nir.NIRNode, unit: np.ndarray, dt: float, fmt: GenericF
     # Saturate to the state format: a threshold above it never fires, as in the float model.
     params = {k: np.clip(v, -fmt.state_max, fmt.state_max) for k, v in params.items()}
     params["unit"] = np.broadcast_to(unit, shape).astype(np.float64)
-    return {f"snn2hw.quant.{k}": np.broadcast_to(v, shape).astype(np.float64)
+    return {QUANT + k: np.broadcast_to(v, shape).astype(np.float64)
             for k, v in params.items()}
 
 
 def _dequantize_state(node: nir.NIRNode, unit: np.ndarray) -> None:
     """Make the NIR fields the float value of the integer initial and reset potentials."""
     if metadata.v_init(node) is not None:
-        node.metadata[metadata.V_INIT] = node.metadata["snn2hw.quant.v_init"] * unit
+        node.metadata[metadata.V_INIT] = node.metadata[QUANT + "v_init"] * unit
     if isinstance(node, SPIKING):
-        node.v_reset = node.metadata["snn2hw.quant.v_reset"] * unit
+        node.v_reset = node.metadata[QUANT + "v_reset"] * unit
