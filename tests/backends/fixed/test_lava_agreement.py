@@ -3,6 +3,8 @@ every step, and the readout, are equal on the same float graph quantised by quan
 
 from __future__ import annotations
 
+import warnings
+
 import nir
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
+from snn2hw.errors import Snn2hwWarning
 from snn2hw.registry import create_backend
 
 from . import graphs
@@ -18,12 +21,14 @@ from . import graphs
 pytestmark = pytest.mark.lava
 
 
-def assert_same_as_lava(graph: nir.NIRGraph, x: np.ndarray) -> dict:
+def assert_same_as_lava(graph: nir.NIRGraph, x: np.ndarray, **extra) -> dict:
     lava = create_backend("lava")
-    lava.compile(graph, RunConfig(precision="fixed", record=True))
-    expected = lava.run(x)
+    lava.compile(graph, RunConfig(precision="fixed", record=True, extra=extra))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Snn2hwWarning)  # "inputs rounded to integers"
+        expected = lava.run(x)
     fixed = FixedBackend()
-    fixed.compile(graph, RunConfig(record=True, extra={"mode": "loihi"}))
+    fixed.compile(graph, RunConfig(record=True, extra={"mode": "loihi", **extra}))
     got = fixed.run(x)
     assert expected.records, "Lava recorded no population"
     for name, spikes in expected.records.items():
@@ -40,6 +45,19 @@ def test_digits_mlp_with_lif_and_initial_potentials():
     rng = np.random.default_rng(10)
     g = graphs.mlp(rng, sizes=(64, 32, 10), neuron=graphs.lif_node, v_init=True)
     assert _fires(assert_same_as_lava(g, graphs.digits_like(rng, steps=6, batch=2, shape=(64,))))
+
+
+def test_non_integer_inputs_round_half_to_even_as_lava_does():
+    """x * input_scale is not an integer: the fixed path must round as Lava's input does
+    (``np.rint``, half to even), not floor or round half up. Halves (k + 0.5) are included."""
+    rng = np.random.default_rng(14)
+    g = graphs.mlp(rng, sizes=(16, 12, 4))
+    x = rng.uniform(0, 1, size=(5, 3, 16))
+    x[:, :, :6] = (2 * rng.integers(0, 16, size=(5, 3, 6)) + 1) / 32  # x * 16 = k + 0.5
+    scaled = x * 16
+    assert not np.array_equal(np.rint(scaled), np.floor(scaled))
+    assert not np.array_equal(np.rint(scaled), np.floor(scaled + 0.5))
+    assert _fires(assert_same_as_lava(g, x, input_scale=16.0))
 
 
 def _no_overflow(graph: nir.NIRGraph, x: np.ndarray) -> None:
@@ -87,3 +105,30 @@ def small_graphs(draw):
 @given(case=small_graphs())
 def test_generated_small_graphs(case):
     assert_same_as_lava(*case)
+
+
+def _zero_biases(graph: nir.NIRGraph) -> nir.NIRGraph:
+    for node in graph.nodes.values():
+        if getattr(node, "bias", None) is not None:
+            node.bias = np.zeros_like(node.bias)
+    return graph
+
+
+def test_lava_timing_aligns_fan_in_of_paths_of_different_depth():
+    """SEW block: conv3 sums n0 (one Dense/Conv delay deep) and n2 (three deep). Raw Lava timing
+    makes the shorter path wait; without biases nothing happens before the input arrives, so
+    every population's spikes equal the aligned timing's, which equals Lava (above)."""
+    rng = np.random.default_rng(15)
+    g = _zero_biases(graphs.sew_block(rng))
+    x = graphs.digits_like(rng, steps=6, batch=2)
+    runs = {}
+    for timing in ("aligned", "lava"):
+        fixed = FixedBackend()
+        fixed.compile(g, RunConfig(record=True, extra={"mode": "loihi", "timing": timing}))
+        runs[timing] = fixed.run(x)
+    for name in ("n0", "n1", "n2", "n3"):
+        assert 0 < runs["aligned"].records[name].mean() < 1, name
+        np.testing.assert_array_equal(runs["lava"].records[name], runs["aligned"].records[name],
+                                      err_msg=name)
+    np.testing.assert_array_equal(runs["lava"].output, runs["aligned"].output)
+    assert_same_as_lava(g, x)
