@@ -8,15 +8,16 @@ from pathlib import Path
 
 import h5py
 import nir
-import numpy as np
 
 from snn2hw.atomic import atomic_path
 from snn2hw.errors import BadInputError, Snn2hwWarning
+from snn2hw.ir.validate import validate_graph
 
 
 def read_graph(path: str | os.PathLike) -> nir.NIRGraph:
     """Read a NIR file. Files that fail NIR's type check load with a warning; anything
-    unreadable raises :class:`BadInputError` naming the file and the problem."""
+    unreadable, and any graph :func:`~snn2hw.ir.validate.graph_problems` finds fault with,
+    raises one :class:`BadInputError` naming the file and every problem."""
     path = Path(path)
     if not path.is_file():
         raise BadInputError(f"{path}: no such file")
@@ -30,7 +31,7 @@ def read_graph(path: str | os.PathLike) -> nir.NIRGraph:
         raise BadInputError(f"{path}: cannot read NIR graph ({_first_line(exc)})") from exc
     if not isinstance(graph, nir.NIRGraph):
         raise BadInputError(f"{path}: holds a single {type(graph).__name__} node, not a graph")
-    check_finite(graph, str(path))
+    validate_graph(graph, str(path))
     return graph
 
 
@@ -49,17 +50,6 @@ def _read_unchecked(path: Path, cause: Exception) -> nir.NIRGraph:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def check_finite(graph: nir.NIRGraph, where: str) -> None:
-    """Refuse graphs whose parameters contain NaN or infinity."""
-    for name, node in graph.nodes.items():
-        for field_name, value in vars(node).items():
-            if field_name in ("input_type", "output_type", "metadata"):
-                continue
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                if not np.all(np.isfinite(value)):
-                    raise BadInputError(f"{where}: node '{name}' has non-finite {field_name}")
 
 
 def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:

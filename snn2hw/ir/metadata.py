@@ -73,7 +73,11 @@ def reset_mode(node: Any) -> str:
 
 def graph_value(graph: Any, key: str, default: Any = None) -> Any:
     """A graph metadata value with numpy scalars and bytes turned into plain Python values."""
-    value = getattr(graph, "metadata", {}).get(key, default)
+    return plain_value(getattr(graph, "metadata", {}).get(key, default))
+
+
+def plain_value(value: Any) -> Any:
+    """A metadata value as read from HDF5 with numpy scalars and bytes as Python values."""
     if isinstance(value, bytes):
         return value.decode()
     if isinstance(value, np.ndarray) and value.shape == ():

@@ -57,7 +57,7 @@ def test_truncated_file(tmp_path):
 def test_nan_weights_are_refused(tmp_path):
     path = tmp_path / "g.nir"
     write_graph(small_graph(weight=np.array([[np.nan, 0], [0, 1]])), path)
-    with pytest.raises(BadInputError, match="node 'fc' has non-finite weight"):
+    with pytest.raises(BadInputError, match="fc: non-finite weight"):
         read_graph(path)
 
 
