@@ -30,8 +30,9 @@ TOL: dict[str, dict[str, float]] = {
     # test_architectures.py static vs dynamic stem): measured ~1e-6.
     "float32": {"rtol": 0.0, "atol": 1e-5},
     # Reference vs traces recorded by other simulators in the NIR paper fixtures
-    # (tests/backends/reference/test_fixtures.py): norse's float32 voltages, measured 2.4e-8.
-    "norse_trace": {"rtol": 0.0, "atol": 1e-6},
-    # Lava-recorded voltages in the NIR paper fixture (float32 file), measured ~1e-7.
-    "lava_trace": {"rtol": 0.0, "atol": 1e-6},
+    # (tests/backends/reference/test_fixtures.py): norse's float32 voltages, measured 2.4e-8
+    # (a 0.01 % error in tau gives 5.8e-6, so 1e-7 sees it).
+    "norse_trace": {"rtol": 0.0, "atol": 1e-7},
+    # Lava-recorded voltages in the NIR paper fixture (float32 file), measured 3.8e-8.
+    "lava_trace": {"rtol": 0.0, "atol": 1e-7},
 }

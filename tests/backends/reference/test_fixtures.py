@@ -7,6 +7,7 @@ import torch
 from snn2hw.backends.reference import simulate
 
 from snn2hw.ir.io import read_graph
+from tests.tolerances import TOL
 
 
 def test_lif_norse_reproduces_norse_trace(nir_paper):
@@ -18,7 +19,7 @@ def test_lif_norse_reproduces_norse_trace(nir_paper):
     spikes = result.output[:, 0, 0]
     np.testing.assert_array_equal(np.nonzero(spikes)[0], np.nonzero(norse[:, 2])[0])
     assert np.nonzero(spikes)[0].tolist() == [460, 510, 710, 760]
-    np.testing.assert_allclose(result.records["1.v"][:, 0, 0], norse[:, 1], atol=1e-4)
+    np.testing.assert_allclose(result.records["1.v"][:, 0, 0], norse[:, 1], **TOL["norse_trace"])
 
 
 def test_lif_matches_lava_float_trace_up_to_its_dense_delay(nir_paper):
@@ -29,7 +30,7 @@ def test_lif_matches_lava_float_trace_up_to_its_dense_delay(nir_paper):
     lava = np.loadtxt(lif / "lif_lava_cpu_float.csv", delimiter=",")
     result = simulate(graph, x, dt=1e-4, record=True, dtype=torch.float64)
     v = result.records["1.v"][:, 0, 0]
-    np.testing.assert_allclose(v[:-1], lava[1:, 1], atol=1e-6)
+    np.testing.assert_allclose(v[:-1], lava[1:, 1], **TOL["lava_trace"])
 
 
 def test_cnn_sinabs_runs_on_events_with_step_dt(nir_paper):
