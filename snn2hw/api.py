@@ -1,4 +1,5 @@
-"""snn2hw's verbs as functions; the CLI is a thin layer over them."""
+"""snn2hw's verbs as functions; the CLI is a thin layer over them. torch loads only with the
+verbs that need it (export), so inspecting a graph stays light."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from collections.abc import Sequence
 
 import nir
 
-from snn2hw.frontends import DEFAULT_DT, torch_to_graph
-from snn2hw.frontends.sources import load_model_source
+from snn2hw.defaults import DEFAULT_DT
 from snn2hw.inspection import GraphSummary, summarize
 from snn2hw.ir.io import read_graph, write_graph
 
@@ -26,6 +26,9 @@ def export_model(
 ) -> nir.NIRGraph:
     """Export a checkpoint (or a bare state_dict with ``arch``, ``T``, ``input_shape``) to
     NIR; writes ``output`` atomically when given. Returns the graph."""
+    from snn2hw.frontends import torch_to_graph
+    from snn2hw.frontends.sources import load_model_source
+
     spec = load_model_source(source, arch=arch, T=T, input_shape=input_shape,
                              readout=readout, trust=trust)
     graph = torch_to_graph(spec.model, spec.input_shape, spec.T, dt=dt,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class Snn2hwError(Exception):
     """Base class for every error snn2hw raises on purpose."""
@@ -29,3 +33,21 @@ class BackendUnavailableError(Snn2hwError):
 
 class Snn2hwWarning(UserWarning):
     """Non-fatal things a user should know (e.g. metadata other tools will ignore)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line (messages from other libraries, e.g. ONNX's checker, span many)."""
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+@contextmanager
+def about(source: str | os.PathLike | None) -> Iterator[None]:
+    """Prefix any :class:`Snn2hwError` raised in the block with ``source`` (the file being
+    processed) unless its message already names it, so every error says which file it is."""
+    try:
+        yield
+    except Snn2hwError as exc:
+        name = str(source) if source is not None else ""
+        if name and name not in str(exc):
+            exc.args = (f"{name}: {exc}", *exc.args[1:])
+        raise

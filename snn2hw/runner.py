@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import nir
@@ -57,25 +58,42 @@ def readout(output: np.ndarray, mode: str) -> np.ndarray:
 
 
 def load_array(path: str | os.PathLike) -> np.ndarray:
-    """A ``.npy`` array (no pickles), with errors naming the file."""
+    """A numeric ``.npy`` array (no pickles; bool, integer or float; at least 1-D; finite),
+    with errors naming the file."""
     path = Path(path)
     if not path.is_file():
         raise BadInputError(f"{path}: no such file")
     try:
-        return np.load(path, allow_pickle=False)
+        array = np.load(path, allow_pickle=False)
     except Exception as exc:
-        raise BadInputError(f"{path}: not a readable .npy array ({exc})") from exc
+        raise BadInputError(f"{path}: not a readable .npy array ({_first_line(exc)})") from exc
+    if not isinstance(array, np.ndarray):  # an .npz archive
+        array.close()
+        raise BadInputError(f"{path}: an .npz archive of several arrays; give one .npy array")
+    if array.dtype.kind not in "biuf":
+        raise BadInputError(f"{path}: {array.dtype} data; inputs must be numbers "
+                            "(bool, integer or float)")
+    if array.ndim == 0:
+        raise BadInputError(f"{path}: a single number; inputs need a batch axis [B, ...]")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise BadInputError(f"{path}: contains NaN or infinity")
+    return array
 
 
-def save_array(array: np.ndarray, path: str | os.PathLike) -> None:
-    """Write ``.npy`` atomically."""
-    with atomic_path(path, ".npy") as tmp:
-        np.save(tmp, array)
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
-def save_records(records: dict[str, np.ndarray], path: str | os.PathLike) -> None:
-    """Write per-node records as one ``.npz`` (keys: node names) atomically."""
-    if not records:
-        raise BadInputError("this backend recorded nothing (no per-node outputs)")
-    with atomic_path(path, ".npz") as tmp:
-        np.savez_compressed(tmp, **records)
+def save_outputs(output_path: str | os.PathLike | None, output: np.ndarray,
+                 record_path: str | os.PathLike | None = None,
+                 records: dict[str, np.ndarray] | None = None) -> None:
+    """Write the output (``.npy``) and the per-node records (``.npz``, keys: node names)
+    atomically and together: both files or neither."""
+    if record_path and not records:
+        raise BadInputError(f"{record_path}: this backend recorded nothing (no per-node outputs)")
+    with ExitStack() as stack:
+        if output_path:
+            np.save(stack.enter_context(atomic_path(output_path, ".npy")), output)
+        if record_path:
+            np.savez_compressed(stack.enter_context(atomic_path(record_path, ".npz")), **records)

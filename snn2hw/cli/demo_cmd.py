@@ -6,18 +6,20 @@ from pathlib import Path
 
 import click
 
-from snn2hw.demo import run_demo, summary_rows
-from snn2hw.report import print_table
+from snn2hw.cli.options import POSITIVE_INT
 
 
 @click.command("demo")
 @click.option("--out", type=click.Path(file_okay=False), default="runs/demo", show_default=True,
               help="Folder for the checkpoint, the NIR graph and the outputs.")
-@click.option("--epochs", type=int, default=15, show_default=True)
-@click.option("--lava-samples", type=int, default=30, show_default=True,
+@click.option("--epochs", type=POSITIVE_INT, default=15, show_default=True)
+@click.option("--lava-samples", type=POSITIVE_INT, default=30, show_default=True,
               help="Test images for the (slow) Lava simulations.")
 def command(out: str, epochs: int, lava_samples: int) -> None:
     """Train a digits SNN with IMP + LTS, export it to NIR, run every backend, compare."""
+    from snn2hw.demo import run_demo, summary_rows
+    from snn2hw.report import print_table
+
     result = run_demo(Path(out), epochs, say=lambda line: click.echo(line, err=True),
                       lava_samples=lava_samples)
     click.echo(f"checkpoint {result.checkpoint}  (test accuracy {result.train_accuracy:.3f})")

@@ -7,8 +7,10 @@ from collections.abc import Callable
 import click
 
 from snn2hw import api
-from snn2hw.frontends import DEFAULT_DT
+from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
+from snn2hw.defaults import DEFAULT_DT
 from snn2hw.ir import metadata
+from snn2hw.nn.architectures import ARCHITECTURES
 
 
 def _to_nir(source: str, output: str, **options) -> str:
@@ -53,21 +55,23 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
 
 
 @click.command("export")
-@click.argument("source", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+@click.argument("source", type=InputFile())
+@click.option("-o", "--output", required=True, type=OutputFile(),
               help="File to write (written atomically).")
 @click.option("--to", "target", type=click.Choice(list(TARGETS)), default="nir",
               show_default=True, help="Output format.")
-@click.option("--arch", help="Architecture of a bare state_dict (see build_model).")
+@click.option("--arch", type=click.Choice(list(ARCHITECTURES)),
+              help="Architecture of a bare state_dict.")
 @click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
 @click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
-@click.option("--dt", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_DT,
+@click.option("--dt", type=POSITIVE_FLOAT, default=DEFAULT_DT,
               show_default=True, help="Seconds per step used to express neurons in NIR.")
 @click.option("--readout", type=click.Choice(metadata.READOUT_MODES),
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
 def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
     """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx/onnx) to OUTPUT."""
+    refuse_overwriting([source], {"-o": output})
     message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
                               dt=dt, readout=readout, trust=trust)
     click.echo(message)

@@ -4,41 +4,47 @@ from __future__ import annotations
 
 import click
 
+from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
 from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
-from snn2hw.ir.io import read_graph, write_graph
-from snn2hw.report import print_table
 
 
 @click.command("quantize")
-@click.argument("graph_path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "output_path", required=True, type=click.Path(dir_okay=False),
+@click.argument("graph_path", type=InputFile())
+@click.option("-o", "--output", "output_path", required=True, type=OutputFile(),
               help="Where to write the quantised .nir graph.")
 @click.option("--mode", type=click.Choice(["generic", "loihi"]), default="generic",
               show_default=True, help="generic: configurable format; loihi: Lava/Loihi formats.")
 @click.option("--bits", type=click.IntRange(2, 8), default=8, show_default=True,
               help="Weight bits.")
-@click.option("--state-bits", type=int, default=24, show_default=True,
+@click.option("--state-bits", type=click.IntRange(3, 48), default=24, show_default=True,
               help="Generic: membrane bits.")
-@click.option("--decay-bits", type=int, default=12, show_default=True, help="Generic: decay bits.")
+@click.option("--decay-bits", type=click.IntRange(1, 24), default=12, show_default=True,
+              help="Generic: decay bits.")
 @click.option("--granularity", type=click.Choice(GRANULARITIES), default="layer",
               show_default=True, help="Generic: one weight scale per layer or per output channel.")
 @click.option("--rounding", type=click.Choice(ROUNDING_MODES), default="nearest",
               show_default=True, help="Generic: rounding of weights, parameters and decays.")
 @click.option("--wrap", is_flag=True,
               help="Generic: wrap the membrane on overflow (default: saturate).")
-@click.option("--input-scale", type=float, default=1.0, show_default=True,
+@click.option("--input-scale", type=POSITIVE_FLOAT, default=1.0, show_default=True,
               help="Integer input = input * scale (1: spikes, events; 16: digits pixels).")
-@click.option("--dt", type=float, help="Time step in seconds (default: graph's, else 1e-4).")
+@click.option("--dt", type=POSITIVE_FLOAT,
+              help="Time step in seconds (default: graph's, else 1e-4).")
 def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granularity, rounding,
             wrap, input_scale, dt) -> None:
     """Quantise GRAPH_PATH so that the fixed and Lava backends run the very same integers."""
+    refuse_overwriting([graph_path], {"-o": output_path})
     from snn2hw.backends.fixed.backend import MODES
+    from snn2hw.errors import about
+    from snn2hw.ir.io import read_graph, write_graph
+    from snn2hw.report import print_table
 
     options = {"weight_bits": bits, "input_scale": input_scale}
     if mode == "generic":
         options.update(state_bits=state_bits, decay_bits=decay_bits, granularity=granularity,
                        rounding=rounding, saturate=not wrap)
-    quantized = MODES[mode].quantize(read_graph(graph_path), options, dt)
+    with about(graph_path):
+        quantized = MODES[mode].quantize(read_graph(graph_path), options, dt)
     write_graph(quantized, output_path)
     summary = {"graph": str(graph_path), "output": str(output_path), "mode": mode,
                **MODES[mode].format_summary(quantized)}

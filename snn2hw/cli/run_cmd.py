@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 import click
-import numpy as np
 
-from snn2hw.backend import RunConfig
-from snn2hw.data import DATASETS, INPUT_SCALES, load_dataset
-from snn2hw.errors import BadInputError
-from snn2hw.ir import metadata
-from snn2hw.ir.io import read_graph
-from snn2hw.registry import BACKENDS, load_backend_class
-from snn2hw.report import print_json, print_table, to_jsonable
-from snn2hw.runner import (
-    load_array,
-    prepare_inputs,
-    readout,
-    run_graph,
-    save_array,
-    save_records,
+from snn2hw.cli.options import (
+    DEVICE,
+    POSITIVE_FLOAT,
+    POSITIVE_INT,
+    InputFile,
+    OutputFile,
+    refuse_overwriting,
 )
+from snn2hw.data import DATASETS
+from snn2hw.registry import BACKENDS
 
 
 @click.command("run")
-@click.argument("graph_path", type=click.Path(dir_okay=False))
+@click.argument("graph_path", type=InputFile())
 @click.option("--backend", "-b", type=click.Choice(list(BACKENDS)), default="reference",
               show_default=True)
-@click.option("--input", "input_path", type=click.Path(dir_okay=False),
+@click.option("--input", "input_path", type=InputFile(),
               help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
-@click.option("--labels", type=click.Path(dir_okay=False), help=".npy integer labels [B].")
-@click.option("--T", "steps", type=int, help="Time steps for a static input (default: graph's T).")
-@click.option("--dt", type=float, help="Time step in seconds (default: graph's, else 1e-4).")
+@click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
+@click.option("--T", "steps", type=POSITIVE_INT,
+              help="Time steps for a static input (default: graph's T).")
+@click.option("--dt", type=POSITIVE_FLOAT,
+              help="Time step in seconds (default: graph's, else 1e-4).")
 @click.option("--precision", type=click.Choice(["float", "fixed"]), default="float",
-              show_default=True, help="Lava: floating_pt or bit-accurate fixed_pt.")
-@click.option("--device", default="cpu", show_default=True, help="Torch device (cpu, cuda).")
+              show_default=True, help="Lava only: floating_pt or bit-accurate fixed_pt.")
+@click.option("--device", type=DEVICE, default="cpu", show_default=True,
+              help="Torch device (cpu, cuda, cuda:N).")
 @click.option("--float64", is_flag=True, help="Reference: compute in float64.")
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "output_path", type=OutputFile(),
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--dataset", type=click.Choice(DATASETS),
               help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
-@click.option("--samples", type=int, help="Use only the first N samples.")
-@click.option("--input-scale", type=float,
+@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
+@click.option("--input-scale", type=POSITIVE_FLOAT,
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
 @click.option("--sweep-bits", help="Fixed: accuracy for each weight width vs float, e.g. 2..8.")
-@click.option("--plot", type=click.Path(dir_okay=False), help="With --sweep-bits: save a PNG.")
-@click.option("--record", "record_path", type=click.Path(dir_okay=False),
+@click.option("--plot", type=OutputFile(), help="With --sweep-bits: save a PNG.")
+@click.option("--record", "record_path", type=OutputFile(),
               help="Save every node's output [T, B, ...] (spikes) as .npz, keyed by node name.")
 @click.option("--report", "show_report", is_flag=True,
               help="Print the backend's report (Lava/fixed: per-layer formats and scales).")
@@ -54,33 +51,43 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
             show_report) -> None:
     """Run GRAPH_PATH (.nir; .onnx with --backend onnx) on a backend and print predictions
     (and accuracy with --labels)."""
-    if input_path is None and dataset is None:
-        raise click.UsageError("give --input X.npy or --dataset")
+    _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
+                   output_path, record_path)
+    refuse_overwriting([graph_path, input_path, labels],
+                       {"-o": output_path, "--record": record_path, "--plot": plot})
+
+    from snn2hw.backend import RunConfig
+    from snn2hw.data import INPUT_SCALES, load_dataset
+    from snn2hw.errors import about
+    from snn2hw.report import print_json, print_table, to_jsonable
+    from snn2hw.runner import load_array, prepare_inputs, run_graph, save_outputs
+
     graph = _load(graph_path, backend)
     if dataset:
         static, label_array = load_dataset(dataset, graph, samples)
         input_scale = input_scale or INPUT_SCALES[dataset]
     else:
-        static, label_array = load_array(input_path), load_array(labels) if labels else None
+        static = load_array(input_path)
+        label_array = _labels(labels) if labels else None
     inputs = prepare_inputs(graph, static, steps, source=input_path or dataset)
     if samples:  # the batch axis of [T, B, ...]
         inputs = inputs[:, :samples]
         label_array = None if label_array is None else label_array[:samples]
+    if label_array is not None and len(label_array) != inputs.shape[1]:
+        raise click.BadParameter(f"{labels}: {len(label_array)} labels for {inputs.shape[1]} "
+                                 "samples", param_hint="--labels")
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
                        precision=precision, progress=not as_json, record=bool(record_path),
                        extra={"input_scale": input_scale} if input_scale else {})
     if sweep_bits:
         from snn2hw.backends.fixed.sweep import run_sweep
 
-        if backend != "fixed":
-            raise click.UsageError("--sweep-bits needs --backend fixed")
-        run_sweep(graph, inputs, label_array, sweep_bits, config, plot, as_json)
+        with about(graph_path):
+            run_sweep(graph, inputs, label_array, sweep_bits, config, plot, as_json)
         return
-    result = run_graph(graph, backend, inputs, config)
-    if output_path:
-        save_array(result.output, output_path)
-    if record_path:
-        save_records(result.records, record_path)
+    with about(graph_path):
+        result = run_graph(graph, backend, inputs, config)
+    save_outputs(output_path, result.output, record_path, result.records)
     summary = _summary(graph, result.output, label_array)
     summary.update(backend=backend, graph=str(graph_path))
     if show_report:
@@ -94,8 +101,38 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
         print_json(summary["report"])
 
 
+def _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
+                   output_path, record_path) -> None:
+    """Option combinations that cannot work, refused before anything is loaded."""
+    if input_path is None and dataset is None:
+        raise click.UsageError("give --input X.npy or --dataset")
+    if input_path is not None and dataset is not None:
+        raise click.UsageError("give either --input or --dataset, not both")
+    if labels is not None and dataset is not None:
+        raise click.UsageError("--labels goes with --input (a --dataset brings its labels)")
+    if precision == "fixed" and backend != "lava":
+        raise click.BadParameter("fixed is Lava's bit-accurate mode; use --backend fixed for "
+                                 "the fixed-point backend", param_hint="--precision")
+    if plot and not sweep_bits:
+        raise click.BadParameter("only --sweep-bits draws a plot", param_hint="--plot")
+    if sweep_bits:
+        from snn2hw.backends.fixed.sweep import parse_bits
+
+        if backend != "fixed":
+            raise click.UsageError("--sweep-bits needs --backend fixed")
+        if labels is None and dataset is None:
+            raise click.UsageError("--sweep-bits needs labels (--labels or --dataset)")
+        if output_path or record_path:
+            raise click.UsageError("--sweep-bits writes no -o/--record (only --plot)")
+        parse_bits(sweep_bits)
+
+
 def _load(path: str, backend: str):
     """A ``.nir`` graph, or an exported ``.onnx`` step (which only the onnx backend runs)."""
+    from snn2hw.errors import BadInputError
+    from snn2hw.ir.io import read_graph
+    from snn2hw.registry import load_backend_class
+
     if not path.lower().endswith(".onnx"):
         return read_graph(path)
     if backend != "onnx":
@@ -103,7 +140,24 @@ def _load(path: str, backend: str):
     return load_backend_class("onnx").load(path)
 
 
-def _summary(graph, output: np.ndarray, labels: np.ndarray | None) -> dict:
+def _labels(path: str):
+    """Integer class labels, one per sample."""
+    import numpy as np
+
+    from snn2hw.errors import BadInputError
+    from snn2hw.runner import load_array
+
+    array = load_array(path)
+    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f"
+                                              and np.all(array == np.round(array))):
+        raise BadInputError(f"{path}: labels must be integers, got {array.dtype}")
+    return array.reshape(-1).astype(np.int64)
+
+
+def _summary(graph, output, labels) -> dict:
+    from snn2hw.ir import metadata
+    from snn2hw.runner import readout
+
     mode = metadata.graph_value(graph, metadata.READOUT, "mean")
     summary = {"output_shape": list(output.shape), "readout": mode}
     if output.ndim == 3:

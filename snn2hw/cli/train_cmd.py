@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import click
 
-from snn2hw.checkpoint import save_checkpoint
-from snn2hw.nn.losses import LOSSES
-from snn2hw.report import print_json, print_table
-from snn2hw.train import TrainConfig, train
-from snn2hw.train.trainer import DIGITS_ARCHS, OPTIMIZERS
+from snn2hw.cli.options import POSITIVE_FLOAT, POSITIVE_INT, OutputFile
+from snn2hw.defaults import LOSSES
+from snn2hw.train.config import DIGITS_ARCHS, OPTIMIZERS, TrainConfig
 
 
 @click.command("train")
@@ -18,19 +16,24 @@ from snn2hw.train.trainer import DIGITS_ARCHS, OPTIMIZERS
 @click.option("--imp/--no-imp", default=True, show_default=True,
               help="Learnable initial membrane potential per neuron.")
 @click.option("--neuron", type=click.Choice(["if", "lif"]), default="if", show_default=True)
-@click.option("--T", "steps", type=int, default=TrainConfig.T, show_default=True,
+@click.option("--T", "steps", type=POSITIVE_INT, default=TrainConfig.T, show_default=True,
               help="Time steps.")
-@click.option("--epochs", type=int, default=TrainConfig.epochs, show_default=True)
+@click.option("--epochs", type=POSITIVE_INT, default=TrainConfig.epochs, show_default=True)
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=TrainConfig.optimizer,
               show_default=True)
-@click.option("--lr", type=float, default=TrainConfig.lr, show_default=True)
-@click.option("--seed", type=int, default=TrainConfig.seed, show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+@click.option("--lr", type=POSITIVE_FLOAT, default=TrainConfig.lr, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=TrainConfig.seed,
+              show_default=True)
+@click.option("-o", "--output", type=OutputFile(), required=True,
               help="Checkpoint to write (snn2hw format, loads with weights_only=True).")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 def command(arch: str, loss: str, imp: bool, neuron: str, steps: int, epochs: int,
             optimizer: str, lr: float, seed: int, output: str, as_json: bool) -> None:
     """Train a digits SNN (scikit-learn's bundled 8x8 digits) and save a checkpoint."""
+    from snn2hw.checkpoint import save_checkpoint
+    from snn2hw.report import print_json, print_table
+    from snn2hw.train import train
+
     config = TrainConfig(arch=arch, loss=loss, imp=imp, neuron=neuron, T=steps, epochs=epochs,
                          optimizer=optimizer, lr=lr, seed=seed)
     result = train(config, progress=not as_json)

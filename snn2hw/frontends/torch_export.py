@@ -25,17 +25,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, Snn2hwWarning, UnsupportedError
 from snn2hw.frontends import module_map as mm
 from snn2hw.frontends.tracing import input_shapes, trace, without_identities
 from snn2hw.ir import metadata
 from snn2hw.nn.architectures.common import RepeatTime
 from snn2hw.passes.fold_batchnorm import batchnorm_affine, fold_batchnorm
-
-DEFAULT_DT = 1e-4
-"""Seconds per step written to exported graphs: the NIR paper's and snntorch's convention,
-and the dt snn2hw assumes for graphs that carry none, so a graph keeps its meaning if the
-``snn2hw.dt`` metadata is lost."""
 
 INPUT_NAME, OUTPUT_NAME = "input", "output"
 

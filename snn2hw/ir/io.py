@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import h5py
 import nir
 
-from snn2hw.atomic import atomic_path
+from snn2hw.atomic import write_bytes
 from snn2hw.errors import BadInputError, Snn2hwWarning
 from snn2hw.ir.validate import validate_graph
 
@@ -54,9 +55,12 @@ def _first_line(exc: BaseException) -> str:
 
 def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     """Write ``graph`` atomically: on any failure no file (and no partial file) is left."""
+    # HDF5 is built in memory and written with plain Python I/O: HDF5 writing straight to a
+    # full disk crashes the interpreter (SIGSEGV when h5py frees the failed file).
+    buffer = io.BytesIO()
     try:
-        with atomic_path(path) as tmp:
-            # gzip level 1: float weights barely compress, so higher levels only cost time.
-            nir.write(tmp, graph, compression_opts=1)
+        # gzip level 1: float weights barely compress, so higher levels only cost time.
+        nir.write(buffer, graph, compression_opts=1)
     except Exception as exc:
         raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
+    write_bytes(path, buffer.getbuffer())

@@ -15,9 +15,9 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from snn2hw.defaults import LOSSES
 from snn2hw.errors import BadInputError
 
-LOSSES = ("sdt", "tet", "tet-s", "lts")
 READOUTS = ("last", "mean")
 Objective = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

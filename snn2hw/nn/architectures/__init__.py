@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-
-from torch import nn
+from typing import TYPE_CHECKING
 
 from snn2hw.errors import BadInputError
+
+if TYPE_CHECKING:  # torch loads with the architecture itself, so the names list stays light
+    from torch import nn
 
 # name -> "module:function" under snn2hw.nn.architectures
 ARCHITECTURES: dict[str, str] = {
