@@ -42,8 +42,8 @@ def main() -> None:
 
     energy = run_energy(EnergyRequest(source=out / "digits.nir", dataset="digits", samples=64))
     totals = energy["totals"]
-    print(f"energy per sample: {totals['energy (mJ)']:.3g} mJ "
-          f"({totals['SOPs (G)'] * 1e9:.0f} SOPs, {totals['MACs (G)'] * 1e9:.0f} MACs, 45 nm)")
+    print(f"energy per sample: {totals['energy_mj']:.3g} mJ "
+          f"({totals['sops']:.0f} SOPs, {totals['macs']:.0f} MACs, 45 nm)")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from snn2hw.errors import BadInputError
 from snn2hw.frontends import torch_to_graph
 from snn2hw.frontends.sources import load_model_source
 from snn2hw.hw.energy_models import EnergyModel, energy_model
+from snn2hw.inspection import parameter_counts
 from snn2hw.ir.io import read_graph
 from snn2hw.nn.architectures import DEFAULT_INPUT_SHAPES, build_model
 from snn2hw.runner import load_array, prepare_inputs
@@ -129,20 +130,24 @@ def run_energy(request: EnergyRequest, plot: str | os.PathLike | None = None) ->
 
 
 def summarise(report: EnergyReport, target: _Target) -> dict:
-    """Plain values: per-layer rows (rate "real" for real-valued inputs) and per-sample totals
-    (unrounded; the table rounds)."""
-    layers = [{**vars(layer), "input_rate": "real" if layer.input_rate is None
-               else layer.input_rate} for layer in report.layers]
+    """Plain values with snake_case keys: per-layer rows (``input_rate`` null for layers fed
+    by real values) and exact per-sample totals (the table picks units). Parameters are
+    counted as ``snn2hw inspect`` counts them (:func:`snn2hw.inspection.parameter_counts`);
+    ``torch_params`` is the source model's own count (BN unfolded, IMP apart), when there is
+    one."""
+    counts = parameter_counts(target.graph)
     totals = {
-        "params": target.params if target.params is not None else report.params,
-        "IMP params": report.imp_params if target.imp_params is None else target.imp_params,
-        "neurons": report.neurons,
-        "MACs (G)": report.total_macs / 1e9, "SOPs (G)": report.total_sops / 1e9,
-        "neuron updates (G)": report.neuron_updates / 1e9, "energy (mJ)": report.energy_mj,
+        "params": counts.params, "weights": counts.weights, "biases": counts.biases,
+        "neuron_params": counts.neuron_params,
+        "imp_params": report.imp_params if target.imp_params is None else target.imp_params,
+        "torch_params": target.params, "neurons": report.neurons,
+        "macs": report.total_macs, "sops": report.total_sops,
+        "neuron_updates": report.neuron_updates, "energy_mj": report.energy_mj,
     }
     return {"title": target.title, "rates": report.rates, "hw": report.hw,
             "source": report.source, "hw_confirmed": energy_model(report.hw).confirmed,
-            "options": vars(report.options), "layers": layers, "totals": totals}
+            "options": vars(report.options), "layers": [vars(layer) for layer in report.layers],
+            "totals": totals}
 
 
 def _meta_model(name: str) -> nn.Module:
@@ -162,20 +167,18 @@ def _stem_macs(model_name: str) -> float:
     return float(sum(c.macs for c in layer_costs(graph)))
 
 
-def _params_m(model_name: str) -> float:
-    return round(sum(p.numel() for p in _meta_model(model_name).parameters()) / 1e6, 2)
-
-
 def _compare(row: PublishedRow, stem: float, hw: EnergyModel) -> dict:
-    """Our energy for a published row's SOPs beside the printed figures."""
+    """Our energy for a published row's SOPs beside the printed figures (exact counts;
+    ``energy_mj_printed`` is ours rounded to the digits the paper printed)."""
     ours = energy_from_counts(row.sops_g * 1e9, stem, hw)
-    printed = round(ours, decimals(row.energy))
-    return {"model": row.model, "SOPs (G)": row.sops_g, "MACs (G)": stem / 1e9,
-            "published (mJ)": row.energy_mj, "ours (mJ)": printed, "ours unrounded (mJ)": ours,
-            "same to the printed digit": printed == row.energy_mj,
-            "consistent within printed rounding": consistent(row, stem, hw),
-            "published params (M)": row.params_m,
-            "our params (M)": _params_m(row.model) if row.params_m is not None else None,
+    return {"model": row.model, "sops": row.sops_g * 1e9, "macs": stem,
+            "published_energy_mj": row.energy_mj, "energy_mj": ours,
+            "energy_mj_printed": round(ours, decimals(row.energy)),
+            "same_to_printed_digit": round(ours, decimals(row.energy)) == row.energy_mj,
+            "consistent_within_printed_rounding": consistent(row, stem, hw),
+            "published_params_m": row.params_m,
+            "params": _torch_params(_meta_model(row.model))[0] if row.params_m is not None
+            else None,
             "source": row.source}
 
 
@@ -194,5 +197,5 @@ def published_rows(model: str | None, sops: float | None, macs: float | None, hw
     if known is not None and known.sops_g == sops and macs is None:
         return [_compare(known, _stem_for(known), energy)]
     stem = macs * 1e9 if macs is not None else _stem_macs(model)
-    return [{"model": model, "SOPs (G)": sops, "MACs (G)": stem / 1e9,
-             "ours (mJ)": energy_from_counts(sops * 1e9, stem, energy)}]
+    return [{"model": model, "sops": sops * 1e9, "macs": stem,
+             "energy_mj": energy_from_counts(sops * 1e9, stem, energy)}]

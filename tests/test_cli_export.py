@@ -65,7 +65,10 @@ def test_inspect_table_and_json(ckpt, tmp_path):
     assert neuron["neurons"] == 48 and neuron["reset"] == "hard"
     assert set(neuron["v_init"]) == {"mean", "min", "max"}
     assert data["totals"]["neurons_with_v_init"] == 48
-    assert data["totals"]["params"] == 3 * 9 + 3 + 48 + 48 * 2 + 2  # conv, IMP, linear
+    totals = data["totals"]
+    assert totals["params"] == totals["weights"] + totals["biases"] == 3 * 9 + 3 + 48 * 2 + 2
+    assert totals["imp_params"] == 48  # one initial potential per neuron, counted apart
+    assert [n["name"] for n in data["nodes"]][0] == "input"  # execution order
     assert data["metadata"][metadata.T] == 3
 
 
