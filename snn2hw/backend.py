@@ -9,7 +9,7 @@ A backend consumes only NIR: ``check`` lists every problem without raising, ``co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import nir
 import numpy as np
@@ -57,9 +57,18 @@ class RunResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+class Report(Protocol):
+    """Any dataclass instance: what ``report()`` returns and :mod:`snn2hw.report` renders."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
 @runtime_checkable
 class Backend(Protocol):
-    """What the registry hands out: one object per compiled graph."""
+    """What the registry hands out: one object per compiled graph.
+
+    ``check`` returns every problem and never raises for model problems; ``run`` and ``report``
+    before ``compile`` raise :class:`NotCompiledError`."""
 
     name: str
 
@@ -69,4 +78,4 @@ class Backend(Protocol):
 
     def run(self, inputs: np.ndarray) -> RunResult: ...
 
-    def report(self) -> Any: ...
+    def report(self) -> Report: ...

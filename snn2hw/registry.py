@@ -1,11 +1,18 @@
-"""The one table of backends. Backends are imported lazily, so a missing optional dependency
-(Lava, onnxruntime) only disables that backend and ``snn2hw backends`` says why."""
+"""The one table of backends, and the only way the core and the CLI reach them.
+
+Backends are imported lazily, so a missing optional dependency (Lava, onnxruntime) only disables
+that backend and ``snn2hw backends`` says why. ``create_backend`` hands out objects that satisfy
+the :class:`~snn2hw.backend.Backend` protocol; ``tool`` returns the few backend functions the
+CLI offers as verbs of their own (quantize, export, the bit sweep, the energy estimator).
+"""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any, cast
 
+from snn2hw.backend import Backend
 from snn2hw.errors import BackendUnavailableError
 
 BACKENDS: dict[str, str] = {
@@ -16,6 +23,18 @@ BACKENDS: dict[str, str] = {
     "energy": "snn2hw.backends.energy:EnergyBackend",
 }
 
+# name -> (backend, "module:attribute"): backend functions used outside a Backend object.
+TOOLS: dict[str, tuple[str, str]] = {
+    "fixed.modes": ("fixed", "snn2hw.backends.fixed.backend:MODES"),
+    "fixed.sweep": ("fixed", "snn2hw.backends.fixed.sweep:run_sweep"),
+    "lava.export_netx": ("lava", "snn2hw.backends.lava:export_netx"),
+    "onnx.export": ("onnx", "snn2hw.backends.onnx:export_onnx"),
+    "onnx.save": ("onnx", "snn2hw.backends.onnx:save_onnx"),
+    "onnx.load": ("onnx", "snn2hw.backends.onnx:load_onnx"),
+    "onnx.opset": ("onnx", "snn2hw.backends.onnx:OPSET"),
+    "energy": ("energy", "snn2hw.backends.energy:"),
+}
+
 
 @dataclass(frozen=True)
 class BackendStatus:
@@ -24,21 +43,35 @@ class BackendStatus:
     reason: str  # empty when available
 
 
-def load_backend_class(name: str) -> type:
-    """Import and return the backend class registered as ``name``."""
-    if name not in BACKENDS:
-        raise BackendUnavailableError(f"unknown backend '{name}' (known: {', '.join(BACKENDS)})")
-    module_name, _, class_name = BACKENDS[name].partition(":")
+def _load(backend: str, target: str) -> Any:
+    module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise BackendUnavailableError(f"backend '{name}' is unavailable: {exc}") from exc
-    return getattr(module, class_name)
+        raise BackendUnavailableError(f"backend '{backend}' is unavailable: {exc}") from exc
+    return getattr(module, attr) if attr else module
 
 
-def create_backend(name: str):
-    """A fresh instance of backend ``name``."""
-    return load_backend_class(name)()
+def load_backend_class(name: str) -> type[Backend]:
+    """Import and return the backend class registered as ``name``."""
+    if name not in BACKENDS:
+        raise BackendUnavailableError(f"unknown backend '{name}' (known: {', '.join(BACKENDS)})")
+    return cast(type[Backend], _load(name, BACKENDS[name]))
+
+
+def create_backend(name: str) -> Backend:
+    """A fresh instance of backend ``name`` (a :class:`~snn2hw.backend.Backend`)."""
+    backend = load_backend_class(name)()
+    if not isinstance(backend, Backend):  # a registration error, not a user's
+        raise TypeError(f"backend '{name}' does not implement snn2hw.backend.Backend")
+    return backend
+
+
+def tool(name: str) -> Any:
+    """A backend function or table offered as a verb of its own (``TOOLS``), imported lazily."""
+    if name not in TOOLS:
+        raise BackendUnavailableError(f"unknown backend tool '{name}' (known: {', '.join(TOOLS)})")
+    return _load(*TOOLS[name])
 
 
 def backend_statuses() -> list[BackendStatus]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import nir
 import numpy as np
-from snn2hw.backends.reference import ReferenceBackend
 
-from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
+from snn2hw.backends.reference import ReferenceBackend
 from snn2hw.errors import ConstraintError
 from snn2hw.hw.energy_models import DEFAULT_MODEL, energy_model
+from snn2hw.ir.capabilities import unsupported
 
 from .estimate import EnergyReport
 from .estimator import measured, options_for
@@ -26,7 +27,8 @@ class EnergyBackend:
         self._report: EnergyReport | None = None
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
-        return ReferenceBackend().check(graph, config)
+        issues = unsupported(graph, self.name)
+        return issues or ReferenceBackend().check(graph, config)
 
     def compile(self, graph: nir.NIRGraph, config: RunConfig) -> None:
         issues = self.check(graph, config)
@@ -35,7 +37,8 @@ class EnergyBackend:
         self.graph, self.config = graph, config
 
     def run(self, inputs: np.ndarray) -> RunResult:
-        assert self.graph is not None, "compile() first"
+        if self.graph is None:
+            raise NotCompiledError(self.name, "run")
         extra = self.config.extra
         opts = options_for(self.graph, inputs.shape[0], **{
             k: extra[k] for k in ("first_layer", "nonbinary", "count") if k in extra})
@@ -44,5 +47,6 @@ class EnergyBackend:
         return RunResult(output=output, stats={"energy": self._report})
 
     def report(self) -> EnergyReport:
-        assert self._report is not None, "run() first"
+        if self._report is None:
+            raise NotCompiledError(self.name, "report")
         return self._report

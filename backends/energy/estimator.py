@@ -11,9 +11,10 @@ import numpy as np
 from snn2hw.errors import BadInputError
 from snn2hw.hw.energy_models import EnergyModel
 from snn2hw.ir import metadata
+from snn2hw.ir.graph import neuron_count
 
 from .estimate import EnergyOptions, EnergyReport, build_report
-from .layers import imp_count, layer_costs, neuron_count
+from .layers import imp_count, layer_costs
 from .rates import measure_activity
 
 

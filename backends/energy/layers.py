@@ -7,14 +7,16 @@ from dataclasses import dataclass
 
 import nir
 import numpy as np
-from snn2hw.backends.reference.topology import schedule
 
+from snn2hw.ir import capabilities as caps
 from snn2hw.ir import metadata
+from snn2hw.ir.graph import population, schedule
 
-WEIGHTED = (nir.Affine, nir.Linear, nir.Conv1d, nir.Conv2d)
-SPIKING = (nir.IF, nir.LIF, nir.CubaLIF)
-NEURONS = SPIKING + (nir.LI, nir.I, nir.CubaLI)
-PASS_THROUGH = (nir.SumPool2d, nir.AvgPool2d, nir.Flatten, nir.Scale, nir.Delay)
+WEIGHTED = caps.SYNAPSES
+SPIKING = caps.SPIKING_NEURONS
+NEURONS = caps.NEURONS
+# Nodes a spike passes unchanged in kind (pooling, reshapes, scaling, delays).
+PASS_THROUGH = caps.POOLS + caps.types(caps.RESHAPE) + (nir.Scale,) + caps.types(caps.DELAY)
 
 
 @dataclass
@@ -50,6 +52,15 @@ def dense_macs(node: nir.NIRNode) -> int:
     out = _shape(node, "output")
     per_output = int(np.prod(weight.shape[1:]))  # (C_in / groups) * kernel
     return int(np.prod(out)) * per_output
+
+
+def in_elements(node: nir.NIRNode) -> int:
+    """Input elements of one step of a weighted node. A grouped conv has ``groups *
+    weight.shape[1]`` input channels (nir 1.0.8 infers ``weight.shape[1]`` in ``input_type``)."""
+    shape = _shape(node, "input")
+    if isinstance(node, (nir.Conv1d, nir.Conv2d)):
+        shape = (int(np.asarray(node.weight).shape[1]) * int(node.groups), *shape[1:])
+    return int(np.prod(shape))
 
 
 def _params(node: nir.NIRNode) -> int:
@@ -90,7 +101,7 @@ def _driven_neurons(graph: nir.NIRGraph, name: str, successors: dict[str, list[s
         node = graph.nodes[node_name]
         if isinstance(node, NEURONS) and node_name not in claimed:
             claimed.add(node_name)
-            total += int(np.prod(_shape(node, "output")))
+            total += population(node)
         elif isinstance(node, PASS_THROUGH):
             pending.extend(successors[node_name])
     return total
@@ -109,18 +120,12 @@ def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
         if isinstance(node, WEIGHTED):
             costs.append(LayerCost(
                 name=name, kind=type(node).__name__, params=_params(node), macs=dense_macs(node),
-                in_elements=int(np.prod(_shape(node, "input"))),
+                in_elements=in_elements(node),
                 out_elements=int(np.prod(_shape(node, "output"))),
                 driven_by=driven_by(graph, name, sched.forward_inputs),
                 neurons=_driven_neurons(graph, name, successors, claimed),
             ))
     return costs
-
-
-def neuron_count(graph: nir.NIRGraph) -> int:
-    """Neurons per sample (one membrane update each per step)."""
-    return sum(int(np.prod(_shape(n, "output"))) for n in graph.nodes.values()
-               if isinstance(n, NEURONS))
 
 
 def imp_count(graph: nir.NIRGraph) -> int:

@@ -8,8 +8,9 @@ import nir
 import numpy as np
 import torch
 import torch.nn.functional as F
+
 from snn2hw.backends.reference import simulate
-from snn2hw.backends.reference.topology import schedule
+from snn2hw.ir.graph import schedule
 
 from .layers import WEIGHTED
 

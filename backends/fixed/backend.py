@@ -17,7 +17,7 @@ import nir
 import numpy as np
 import torch
 
-from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
 from snn2hw.errors import BadInputError, ConstraintError, UnsupportedError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
@@ -99,7 +99,7 @@ class FixedBackend:
 
     def run(self, inputs: np.ndarray) -> RunResult:
         if self.program is None or self.graph is None:
-            raise UnsupportedError("compile() the graph before run()")
+            raise NotCompiledError(self.name, "run")
         inputs = np.asarray(inputs)
         check_time_major(inputs.shape, graph_input_shape(self.graph))
         x = torch.as_tensor(np.ascontiguousarray(_static(inputs)), device=self.config.device)
@@ -113,7 +113,7 @@ class FixedBackend:
 
     def report(self) -> FixedReport:
         if self.program is None or self.graph is None:
-            raise UnsupportedError("compile() the graph before report()")
+            raise NotCompiledError(self.name, "report")
         mode = mode_of(self.graph)
         return FixedReport(mode=mode, format=MODES[mode].format_summary(self.graph),
                            nodes=len(self.graph.nodes), device=self.config.device,

@@ -15,7 +15,7 @@ import nir
 import numpy as np
 
 from snn2hw.backend import Issue, RunConfig, RunResult
-from snn2hw.errors import BackendUnavailableError, BadInputError, ConstraintError, Snn2hwWarning
+from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwWarning
 from snn2hw.ir.graph_utils import check_time_major
 from snn2hw.ir.metadata import graph_value
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues

@@ -10,7 +10,7 @@ import nir
 import numpy as np
 import onnxruntime as ort
 
-from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
 from snn2hw.errors import ConstraintError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph_utils import check_time_major
@@ -70,7 +70,8 @@ class OnnxBackend:
 
     def run(self, inputs: np.ndarray) -> RunResult:
         """Step through time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``."""
-        assert self.step is not None and self.session is not None, "compile() first"
+        if self.step is None or self.session is None:
+            raise NotCompiledError(self.name, "run")
         x = np.ascontiguousarray(inputs, dtype=np.float32)
         check_time_major(x.shape, self.step.input_shape)
         names = self._output_names()
@@ -109,7 +110,8 @@ class OnnxBackend:
         return records
 
     def report(self) -> OnnxReport:
-        assert self.step is not None, "compile() first"
+        if self.step is None:
+            raise NotCompiledError(self.name, "report")
         opset = next(o.version for o in self.step.model.opset_import if o.domain in ("", "ai.onnx"))
         return OnnxReport(
             opset=opset, onnx_nodes=len(self.step.model.graph.node),

@@ -1,6 +1,6 @@
 """A NIR graph as ONE time step in ONNX (see :mod:`.protocol` for the tensor contract).
 
-The walk follows the reference backend's schedule (``backends/reference/topology.py``): nodes
+The walk follows the schedule of :mod:`snn2hw.ir.graph` (as the reference backend): nodes
 in topological order, fan-in summed left to right in edge order. Cycles, Delay, CubaLIF and
 other nodes without an ONNX step here are refused by name.
 """
@@ -13,12 +13,13 @@ import nir
 import numpy as np
 import onnx
 from onnx import helper
-from snn2hw.backends.reference.topology import Schedule, schedule
 
 from snn2hw.atomic import atomic_path
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError, UnsupportedError
+from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.discretize import resolve_dt
+from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.ir.graph_utils import graph_input_shape
 
 from . import protocol
@@ -29,11 +30,7 @@ from .ops import STATELESS
 
 def check_graph(graph: nir.NIRGraph) -> list[Issue]:
     """Every reason ``graph`` cannot be exported (empty when it can)."""
-    issues = [
-        Issue(name, f"NIR type {type(node).__name__} has no ONNX step here")
-        for name, node in graph.nodes.items()
-        if type(node) not in STATELESS and not isinstance(node, NEURONS + (nir.Input, nir.Output))
-    ]
+    issues = unsupported(graph, "onnx")
     try:
         sched = schedule(graph)
     except UnsupportedError as exc:

@@ -14,13 +14,14 @@ import nir
 import numpy as np
 from onnx import TensorProto
 
+from snn2hw.ir import capabilities as caps
 from snn2hw.ir import discretize, metadata
 
 from . import protocol
 from .builder import GraphBuilder, is_uniform
 
-SPIKING = (nir.IF, nir.LIF)
-NEURONS = SPIKING + (nir.I, nir.LI)
+NEURONS = caps.types(caps.NEURON, target="onnx")
+SPIKING = caps.types(caps.NEURON, spiking=True, target="onnx")
 
 
 @dataclass(frozen=True)
