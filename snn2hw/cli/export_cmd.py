@@ -20,7 +20,9 @@ def _to_nir(source: str, output: str, **options) -> str:
 
 def _to_netx(source: str, output: str, **options) -> str:
     """A ``.nir`` graph to lava-dl netx HDF5 (quantised to Loihi; dt from the graph)."""
-    from snn2hw.backends.lava import export_netx
+    from snn2hw.registry import tool
+
+    export_netx = tool("lava.export_netx")
     from snn2hw.ir.io import read_graph
 
     layers = export_netx(read_graph(source), output)
@@ -29,7 +31,9 @@ def _to_netx(source: str, output: str, **options) -> str:
 
 def _to_onnx(source: str, output: str, **options) -> str:
     """One time step as ONNX (a ``.nir`` source, or a checkpoint exported to NIR first)."""
-    from snn2hw.backends.onnx import OPSET, export_onnx, save_onnx
+    from snn2hw.registry import tool
+
+    OPSET, export_onnx, save_onnx = (tool(f"onnx.{n}") for n in ("opset", "export", "save"))
     from snn2hw.ir.io import read_graph
 
     graph = read_graph(source) if source.endswith(".nir") else api.export_model(source, **options)

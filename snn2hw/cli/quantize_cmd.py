@@ -34,7 +34,9 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
             wrap, input_scale, dt) -> None:
     """Quantise GRAPH_PATH so that the fixed and Lava backends run the very same integers."""
     refuse_overwriting([graph_path], {"-o": output_path})
-    from snn2hw.backends.fixed.backend import MODES
+    from snn2hw.registry import tool
+
+    MODES = tool("fixed.modes")
     from snn2hw.errors import about
     from snn2hw.ir.io import read_graph, write_graph
     from snn2hw.report import print_table
