@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import nir
 
 from snn2hw.defaults import DEFAULT_DT
+from snn2hw.errors import about
 from snn2hw.inspection import GraphSummary, summarize
 from snn2hw.ir.io import read_graph, write_graph
 
@@ -29,10 +30,12 @@ def export_model(
     from snn2hw.frontends import torch_to_graph
     from snn2hw.frontends.sources import load_model_source
 
-    spec = load_model_source(source, arch=arch, T=T, input_shape=input_shape,
-                             readout=readout, trust=trust)
-    graph = torch_to_graph(spec.model, spec.input_shape, spec.T, dt=dt,
-                           static_input=spec.static_input, readout=spec.readout, arch=spec.arch)
+    with about(source):
+        spec = load_model_source(source, arch=arch, T=T, input_shape=input_shape,
+                                 readout=readout, trust=trust)
+        graph = torch_to_graph(spec.model, spec.input_shape, spec.T, dt=dt,
+                               static_input=spec.static_input, readout=spec.readout,
+                               arch=spec.arch)
     if output is not None:
         write_graph(graph, output)
     return graph
@@ -41,5 +44,6 @@ def export_model(
 def inspect_graph(graph: nir.NIRGraph | str | os.PathLike) -> GraphSummary:
     """Per-node table, graph metadata and totals of a NIR graph or ``.nir`` file."""
     if not isinstance(graph, nir.NIRGraph):
-        graph = read_graph(graph)
+        with about(graph):
+            graph = read_graph(graph)
     return summarize(graph)

@@ -42,12 +42,16 @@ def one_line(text: str) -> str:
 
 @contextmanager
 def about(source: str | os.PathLike | None) -> Iterator[None]:
-    """Prefix any :class:`Snn2hwError` raised in the block with ``source`` (the file being
-    processed) unless its message already names it, so every error says which file it is."""
+    """Name ``source`` (the file being processed) in any :class:`Snn2hwError` raised in the
+    block whose message does not name it already, and turn an operating-system error (an
+    unreadable disk, EIO) into a :class:`BadInputError` naming it."""
+    name = str(source) if source is not None else ""
     try:
         yield
     except Snn2hwError as exc:
-        name = str(source) if source is not None else ""
         if name and name not in str(exc):
             exc.args = (f"{name}: {exc}", *exc.args[1:])
         raise
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else one_line(exc)
+        raise BadInputError(f"{exc.filename or name}: {reason}") from exc

@@ -11,6 +11,7 @@ from pathlib import Path
 import nir
 import numpy as np
 
+from snn2hw.atomic import atomic_path
 from snn2hw.backend import RunConfig
 from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
@@ -69,9 +70,11 @@ def plot_sweep(rows: list[dict], path: str | Path, title: str = "") -> None:
     ax.set_title(title)
     ax.legend()
     fig.tight_layout()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    try:
+        with atomic_path(path, Path(path).suffix or ".png") as tmp:
+            fig.savefig(tmp, dpi=120)
+    finally:
+        plt.close(fig)
 
 
 def run_sweep(graph: nir.NIRGraph, inputs: np.ndarray, labels: np.ndarray | None, spec: str,

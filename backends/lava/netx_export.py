@@ -16,6 +16,7 @@ netx's grid raise :class:`UnsupportedError` naming the node and the reason; noth
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import h5py
 import nir
 import numpy as np
 
-from snn2hw.atomic import atomic_path
+from snn2hw.atomic import write_bytes
 from snn2hw.errors import UnsupportedError
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.loihi_graph import NEURONS, POOLS, SYNAPSES, Topology, conv_geometry, topology
@@ -54,8 +55,12 @@ def export_netx(graph: nir.NIRGraph, path: str | os.PathLike, dt: float | None =
     for layer in layers:
         if layer.neuron is not None:
             _check_values(qgraph, layer.synapse, layer.neuron)
-    with atomic_path(path, ".h5") as tmp, h5py.File(tmp, "w") as f:
+    # Built in memory, written with plain Python I/O: HDF5 writing straight to a full disk
+    # crashes the interpreter (SIGSEGV when h5py frees the failed file).
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
         _write(f, qgraph, topo, layers)
+    write_bytes(path, buffer.getbuffer())
     return sum(layer.neuron is not None for layer in layers)
 
 

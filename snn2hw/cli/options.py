@@ -119,21 +119,19 @@ class OutputFile(click.Path):
         super().__init__(dir_okay=False)
 
     def convert(self, value, param, ctx):
-        path = super().convert(value, param, ctx)
-        problem = output_problem(Path(path))
+        try:
+            problem = output_problem(Path(os.fsdecode(value)))
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
         if problem:
-            self.fail(f"{path}: {problem}", param, ctx)
-        return path
+            self.fail(f"{os.fsdecode(value)}: {problem}", param, ctx)
+        return super().convert(value, param, ctx)
 
 
 def output_problem(path: Path) -> str | None:
     """Why ``path`` cannot be written, or None."""
-    if path.is_dir():
-        return "is a folder"
     folder = path.parent
-    while not folder.exists():
-        if folder.is_symlink():
-            return f"{folder} is a broken link"
+    while not os.path.lexists(folder):
         folder = folder.parent
     if not folder.is_dir():
         return f"{folder} is not a folder"
@@ -141,8 +139,11 @@ def output_problem(path: Path) -> str | None:
         limit = os.pathconf(folder, "PC_NAME_MAX")
     except (OSError, ValueError):
         limit = 255
-    if len(os.fsencode(path.name)) > limit:
-        return f"file name longer than {limit} bytes"
+    for part in path.parts:
+        if len(os.fsencode(part)) > limit:
+            return f"file name longer than {limit} bytes"
+    if path.is_dir():
+        return "is a folder"
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"cannot write in {folder}"
     return None

@@ -62,13 +62,16 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
     from snn2hw.report import print_json, print_table, to_jsonable
     from snn2hw.runner import load_array, prepare_inputs, run_graph, save_outputs
 
-    graph = _load(graph_path, backend)
+    with about(graph_path):
+        graph = _load(graph_path, backend)
     if dataset:
         static, label_array = load_dataset(dataset, graph, samples)
         input_scale = input_scale or INPUT_SCALES[dataset]
     else:
-        static = load_array(input_path)
-        label_array = _labels(labels) if labels else None
+        with about(input_path):
+            static = load_array(input_path)
+        with about(labels):
+            label_array = _labels(labels) if labels else None
     inputs = prepare_inputs(graph, static, steps, source=input_path or dataset)
     if samples:  # the batch axis of [T, B, ...]
         inputs = inputs[:, :samples]
