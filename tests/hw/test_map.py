@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import nir
 import numpy as np
 import pytest
 
-from snn2hw.errors import UnsupportedError
+from snn2hw.errors import Snn2hwWarning, UnsupportedError
 from snn2hw.hw.loihi2 import LOIHI1, LOIHI2, chip_limits
 from snn2hw.hw.partition import place
 from snn2hw.hw.resources import populations, stored_weight_bits
@@ -149,3 +150,27 @@ def test_every_figure_has_a_source():
         chip = chip_limits(name)
         assert chip.sources and all(isinstance(s, str) and "[" in s for s in chip.sources)
     assert LOIHI2.neurons_per_chip == 1_048_576 and LOIHI1.neurons_per_chip == 131_072
+
+
+def test_quantised_model_file_counts_its_integers(tmp_path):
+    """digits-cnn through ``quantize --mode loihi``: the sum pool's unit weights take 1 bit, the
+    convolutions and the readout their 8-bit mantissas."""
+    from snn2hw.ir.io import write_graph
+    from snn2hw.mapping import map_file
+    from snn2hw.passes.quantize_loihi import quantize_loihi
+    from tests.exported import exported_graph
+
+    graph = exported_graph("digits-cnn", [1, 8, 8], 2)
+    write_graph(quantize_loihi(graph), tmp_path / "q.nir")
+    with warnings.catch_warnings():  # NIR's type check does not know folded pools
+        warnings.simplefilter("ignore", Snn2hwWarning)
+        quantised = map_file(tmp_path / "q.nir")
+    plain = map_graph(graph)
+    assert quantised["quantised"] and not plain["quantised"]
+    bits = {layer["name"]: layer["weight_bits"] for layer in quantised["layers"]}
+    assert bits == {"sn1": 8, "sn2": 8, "pool": 1, "fc": 8}
+    pool = by_name(quantised)["pool"]
+    assert pool["synaptic_memory_bits"] == pool["synapses"] * 1
+    saved = by_name(plain)["pool"]["synaptic_memory_bits"] - pool["synaptic_memory_bits"]
+    assert plain["totals"]["synaptic_memory_bits"] - quantised["totals"][
+        "synaptic_memory_bits"] == saved
