@@ -104,6 +104,10 @@ def _create_temp(path: Path, suffix: str) -> Path:
     """A new empty file beside ``path``, created like ``open(path, "w")`` would (mode 0o666
     less the umask; the mode of ``path`` itself when it exists)."""
     suffix = suffix[-16:]
+    try:
+        keep = stat.S_IMODE(os.stat(path).st_mode)  # raises first if the name is too long
+    except FileNotFoundError:
+        keep = None
     for _ in range(100):
         name = f".{path.name[:_NAME_KEPT]}{_MARK}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
         tmp = path.parent / name
@@ -112,8 +116,8 @@ def _create_temp(path: Path, suffix: str) -> Path:
         except FileExistsError:
             continue
         try:
-            if path.exists():
-                os.chmod(fd, stat.S_IMODE(path.stat().st_mode))
+            if keep is not None:
+                os.chmod(fd, keep)
         finally:
             os.close(fd)
         return tmp
