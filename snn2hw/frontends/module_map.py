@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from snn2hw.errors import UnsupportedError
+from snn2hw.frontends.spike_pool import SeqSumPool2d, SeqThreshold
 from snn2hw.ir import discretize, metadata
 from snn2hw.nn import layers
 from snn2hw.nn.architectures.common import RepeatTime
@@ -114,11 +115,20 @@ def adaptive_avg_pool(m: nn.AdaptiveAvgPool2d, ctx: ExportContext) -> nir.AvgPoo
     return _pool(kernel, kernel, (0, 0), ctx.shape(m)[-3:])
 
 
-def _pool(kernel, stride, padding, in_shape) -> nir.AvgPool2d:
-    """An AvgPool2d with its types set (nir leaves them open, which nirtorch cannot handle
-    when the graph input feeds a pool and another node)."""
-    node = nir.AvgPool2d(kernel_size=np.array(kernel), stride=np.array(stride),
-                         padding=np.array(padding))
+def sum_pool(m: SeqSumPool2d, ctx: ExportContext) -> nir.SumPool2d:
+    """The sum half of a max pool of spikes (see :mod:`snn2hw.frontends.spike_pool`)."""
+    return _pool(_pair(m.kernel_size), _pair(m.stride), _pair(m.padding), ctx.shape(m)[-3:],
+                 nir.SumPool2d)
+
+
+def threshold(m: SeqThreshold, ctx: ExportContext) -> nir.Threshold:
+    return nir.Threshold(threshold=np.full(ctx.shape(m)[2:], m.threshold))
+
+
+def _pool(kernel, stride, padding, in_shape, cls=nir.AvgPool2d) -> nir.AvgPool2d:
+    """An AvgPool2d (or SumPool2d) with its types set (nir leaves them open, which nirtorch
+    cannot handle when the graph input feeds a pool and another node)."""
+    node = cls(kernel_size=np.array(kernel), stride=np.array(stride), padding=np.array(padding))
     out = [(n + 2 * p - k) // s + 1 for n, k, s, p in zip(in_shape[1:], kernel, stride, padding)]
     node.input_type = {"input": np.array(in_shape)}
     node.output_type = {"output": np.array([in_shape[0], *out])}
@@ -181,6 +191,7 @@ CONVERTERS: dict[type, Converter] = {
     nn.AdaptiveAvgPool2d: adaptive_avg_pool, layers.SeqAdaptiveAvgPool2d: adaptive_avg_pool,
     layers.SeqFlatten: seq_flatten, nn.Flatten: flatten,
     IFNode: if_node, LIFNode: lif_node,
+    SeqSumPool2d: sum_pool, SeqThreshold: threshold,
 }
 
 SKIPPED: tuple[type, ...] = (nn.Identity, nn.Dropout, layers.SeqDropout, RepeatTime)

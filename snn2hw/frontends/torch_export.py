@@ -28,6 +28,7 @@ from torch import nn
 from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, Snn2hwWarning, UnsupportedError
 from snn2hw.frontends import module_map as mm
+from snn2hw.frontends.spikingjelly import from_spikingjelly, is_foreign
 from snn2hw.frontends.tracing import input_shapes, trace, without_identities
 from snn2hw.ir import metadata
 from snn2hw.nn.architectures.common import RepeatTime
@@ -50,8 +51,14 @@ def torch_to_graph(
 
     ``static_input``: the model takes ``[B, ...]`` and repeats it over T itself (default: it
     contains a repeat module); otherwise it takes ``[T, B, ...]``. The model is not modified.
+    SpikingJelly models and the paper's neuron classes are converted first (see
+    :func:`snn2hw.frontends.spikingjelly.from_spikingjelly`); they take ``[T, B, ...]`` and
+    ``static_input=True`` only records that the graph's input repeats one sample.
     """
     _check_arguments(input_shape, T, dt, readout)
+    encoding = "repeat" if static_input else "sequence"
+    if is_foreign(model):
+        model, static_input = from_spikingjelly(model, input_shape), False
     model = copy.deepcopy(model).eval()
     check_finite_parameters(model)
     for path, module in model.named_modules():  # BN without running stats: refuse before running
@@ -60,6 +67,7 @@ def torch_to_graph(
     graph = trace(model, mm.LEAVES)
     if static_input is None:
         static_input = any(isinstance(m, RepeatTime) for m in model.modules())
+        encoding = "repeat" if static_input else "sequence"
     shapes = input_shapes(model, _sample(model, input_shape, static_input), mm.LEAVES)
     fold_batchnorm(model, graph, shapes)  # folded BNs become nn.Identity
     stripped = without_identities(model, graph, mm.SKIPPED)
@@ -67,7 +75,7 @@ def torch_to_graph(
                            paths={id(m): p for p, m in model.named_modules()})
     raw = nirtorch.torch_to_nir(stripped, mm.module_map(ctx), default_dict=None, type_check=False)
     nodes, edges = _name_io(dict(raw.nodes), list(raw.edges), input_shape)
-    meta = graph_metadata(T, dt, readout, "repeat" if static_input else "sequence", arch)
+    meta = graph_metadata(T, dt, readout, encoding, arch)
     try:
         result = nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=True)
     except (ValueError, AssertionError) as exc:

@@ -27,6 +27,12 @@ def trace(model: nn.Module, leaf_types: Iterable[type]) -> fx.Graph:
     return graph
 
 
+def symbolic_graph(model: nn.Module, leaf_types: Iterable[type]) -> fx.Graph:
+    """The fx graph of ``model`` with ``leaf_types`` as leaves and source lines recorded, not
+    yet checked (for rewrites before :func:`check_graph`)."""
+    return _trace(model, tuple(leaf_types), stack_traces=True)
+
+
 def _trace(model: nn.Module, leaf_types: tuple[type, ...], stack_traces: bool) -> fx.Graph:
     tracer = NIRTorchTracer(leaf_types)
     tracer.record_stack_traces = stack_traces
