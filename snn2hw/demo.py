@@ -58,7 +58,7 @@ def run_demo(out: Path, epochs: int, say: Callable[[str], None],
 
 
 def _run_backends(graph, say: Callable[[str], None], lava_samples: int) -> list[dict]:
-    available = {s.name: s for s in backend_statuses()}
+    available = {s.name: s for s in backend_statuses(imports=True)}
     x, y = load_dataset("digits", graph)
     mode = metadata.graph_value(graph, metadata.READOUT, "mean")
     reference_out = None

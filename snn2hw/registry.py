@@ -9,6 +9,7 @@ CLI offers as verbs of their own (quantize, export, the bit sweep, the energy es
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,6 +22,16 @@ BACKENDS: dict[str, str] = {
     "lava": "snn2hw.backends.lava:LavaBackend",
     "onnx": "snn2hw.backends.onnx:OnnxBackend",
     "energy": "snn2hw.backends.energy:EnergyBackend",
+}
+
+# name -> packages beyond the core that the backend needs, found without importing them (so
+# `snn2hw backends` answers at once: importing torch alone takes seconds)
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "reference": ("torch",),
+    "fixed": ("torch",),
+    "lava": ("lava.magma", "lava.lib.dl.netx"),
+    "onnx": ("onnx", "onnxruntime"),
+    "energy": ("torch",),
 }
 
 # name -> (backend, "module:attribute"): backend functions used outside a Backend object.
@@ -74,13 +85,26 @@ def tool(name: str) -> Any:
     return _load(*TOOLS[name])
 
 
-def backend_statuses() -> list[BackendStatus]:
-    """Every registered backend, whether it imports here, and why not."""
+def backend_statuses(imports: bool = False) -> list[BackendStatus]:
+    """Every registered backend, whether it can run here, and why not: its packages
+    (``REQUIRES``) are installed, and with ``imports`` its module really imports."""
     statuses = []
     for name in BACKENDS:
+        missing = [package for package in REQUIRES.get(name, ()) if not _installed(package)]
+        if missing:
+            statuses.append(BackendStatus(name, False, f"not installed: {', '.join(missing)}"))
+            continue
         try:
-            load_backend_class(name)
+            if imports:
+                load_backend_class(name)
             statuses.append(BackendStatus(name, True, ""))
         except BackendUnavailableError as exc:
             statuses.append(BackendStatus(name, False, str(exc.__cause__ or exc)))
     return statuses
+
+
+def _installed(package: str) -> bool:
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):  # a parent package is missing or broken
+        return False

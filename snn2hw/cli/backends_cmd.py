@@ -42,7 +42,10 @@ def _print_matrix(rows: list[dict[str, str]]) -> None:
 @click.command("backends")
 @click.option("--nodes", is_flag=True, help="Print which NIR node types each backend runs.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def command(nodes: bool, as_json: bool) -> None:
+@click.option("--import", "imports", is_flag=True,
+              help="Import each backend to check that it loads (seconds: torch); by default "
+                   "only its packages are looked for.")
+def command(nodes: bool, as_json: bool, imports: bool) -> None:
     """List the backends and whether each is available."""
     if nodes:
         rows = node_matrix()
@@ -52,7 +55,7 @@ def command(nodes: bool, as_json: bool) -> None:
         _print_matrix(rows)
         return
     statuses = [{"backend": s.name, "available": s.available, "reason": s.reason}
-                for s in backend_statuses()]
+                for s in backend_statuses(imports)]
     if as_json:
         print_json(statuses)
         return
