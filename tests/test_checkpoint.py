@@ -61,9 +61,8 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, mon
     path = tmp_path / "m.pt"
     path.write_bytes(b"old")
 
-    def failing_save(obj, f):
-        with open(f, "wb") as handle:
-            handle.write(b"partial")
+    def failing_save(obj, handle):
+        handle.write(b"partial")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(torch, "save", failing_save)
