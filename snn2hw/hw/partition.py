@@ -6,10 +6,10 @@ The model (one core holds neurons of one layer only, as NengoLoihi places one bl
   (incoming synaptic bits + state bits) per neuron; and, where the chip has a fan-out axon
   limit, that limit over the destination cores one neuron reaches;
 - a convolutional or pooling layer is cut into rectangular tiles of ``cc`` channels x ``th``
-  rows x ``tw`` columns (the smallest core count wins, then the fewest input axons); a tile
-  needs as input axons every source element in its receptive field, which a chip's fan-in axon
-  limit bounds. Other layers are cut into equal runs of neurons; each core then needs every
-  input element;
+  rows x ``tw`` columns, every size tried (the smallest core count wins, then the fewest input
+  axons); a tile needs as input axons every source element in its receptive field, which a
+  chip's fan-in axon limit bounds. Other layers are cut into equal runs of neurons; each core
+  then needs every input element;
 - a neuron reaches one destination core per consumer tile its projective field overlaps
   (every core of a dense consumer). Layers are placed from the output backwards, so each
   layer knows its consumers' tiles.
@@ -57,14 +57,19 @@ def _tile_axons(syn: Synapse, cc: np.ndarray, th: np.ndarray, tw: np.ndarray) ->
     return len(syn.sources) * channels * rows * cols
 
 
+def _sizes(n: int) -> np.ndarray:
+    """Tile sizes worth trying along an axis of ``n``: ``ceil(n / j)``, the smallest size that
+    cuts it into ``j`` pieces (a larger one gives as many pieces and more input axons)."""
+    return np.unique(-(-n // np.arange(1, n + 1)))
+
+
 def _tiles(pop: Population, m: int, limit: int | None) -> tuple[tuple, int, int, list[str]]:
     """Best tile (cc, th, tw), its core count and input axons, and any problem."""
     channels, height, width = pop.shape
-    th, tw = np.meshgrid(np.arange(1, height + 1), np.arange(1, width + 1), indexing="ij")
-    th, tw = th.ravel(), tw.ravel()
-    cc = np.minimum(channels, m // (th * tw))
-    ok = cc >= 1
-    th, tw, cc = th[ok], tw[ok], cc[ok]
+    grid = np.meshgrid(_sizes(channels), _sizes(height), _sizes(width), indexing="ij")
+    cc, th, tw = (axis.ravel() for axis in grid)
+    ok = cc * th * tw <= m
+    cc, th, tw = cc[ok], th[ok], tw[ok]
     axons = sum(_tile_axons(s, cc, th, tw) for s in pop.synapses)
     cores = -(-channels // cc) * -(-height // th) * -(-width // tw)
     fits = axons <= limit if limit is not None else np.ones(axons.shape, dtype=bool)

@@ -111,6 +111,15 @@ def test_conv_tiles_shrink_to_the_input_axon_limit():
                                "most 17"]
 
 
+def test_depthwise_tiles_split_channels_to_the_input_axon_limit():
+    """The 2x2 sum pool over 4 channels, 8 input axons per core: 2 channels x 1 x 1 outputs read
+    2 x 2 x 2 = 8 inputs; all 4 channels would read 16. 2 x 3 x 3 = 18 cores."""
+    pops = populations(graphs.conv_pool_graph(), LOIHI1.weight_bits)
+    placed = place(pops, dataclasses.replace(LOIHI1, in_axons_per_core=8))["pool"]
+    assert (placed.tile, placed.cores, placed.in_axons_per_core, placed.problems) == (
+        (2, 1, 1), 18, 8, [])
+
+
 def test_a_neuron_larger_than_a_core_is_reported():
     chip = dataclasses.replace(LOIHI2, memory_bits=90)  # n1 needs 4 x 8 + 64 = 96 bits
     placed = place(populations(graphs.linear_lif_readout(), chip.weight_bits), chip)
