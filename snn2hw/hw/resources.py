@@ -197,6 +197,10 @@ def populations(graph: nir.NIRGraph, default_bits: int) -> list[Population]:
             raise UnsupportedError(f"node '{name}' feeds several neuron nodes: "
                                    f"{', '.join(targets)}")
         home[name] = targets[0] if targets else name
+    bare = [n for n in sched.order if isinstance(nodes[n], NEURON_TYPES)
+            and n not in home.values()]
+    if bare:
+        raise UnsupportedError(f"neuron node(s) fed by no synapse node: {', '.join(bare)}")
     pops: dict[str, Population] = {}
     for name in sched.order:
         members = [synapses[s] for s in synapses if home[s] == name]

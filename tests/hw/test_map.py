@@ -183,3 +183,24 @@ def test_quantised_model_file_counts_its_integers(tmp_path):
     saved = by_name(plain)["pool"]["synaptic_memory_bits"] - pool["synaptic_memory_bits"]
     assert plain["totals"]["synaptic_memory_bits"] - quantised["totals"][
         "synaptic_memory_bits"] == saved
+
+
+def test_a_neuron_fed_without_synapses_is_named():
+    g = graphs.graph([3], {"n": graphs.if_node(3)}, [("input", "n"), ("n", "output")], [3])
+    with pytest.raises(UnsupportedError, match="fed by no synapse node: n"):
+        map_graph(g, "loihi2")
+
+
+def test_nir_paper_cnn_fits_one_loihi2_chip(nir_paper):
+    """The NIR paper's N-MNIST CNN (run on Loihi 2 there): conv 2->16 k5 s2 p1 on 34x34 gives
+    16x16x16 = 4,096 IF neurons with 2 x 25 = 50 synapses each, and each of them drives
+    16 x 3 x 3 = 144 synapses of the next conv; 50 x 8 + 64 = 464 bits per neuron, so 192 KiB
+    hold 3,389 of them: 2 cores."""
+    from snn2hw.mapping import map_file
+
+    s = map_file(nir_paper / "02_cnn" / "cnn_sinabs.nir")
+    first = s["layers"][0]
+    assert (first["neurons"], first["fan_in"], first["synapses"], first["fan_out"]) == (
+        4096, 50, 204_800, 144)
+    assert 1_572_864 // 464 == 3389 and first["cores"] == 2
+    assert s["totals"]["fits_one_chip"] and s["totals"]["neurons"] == 10_122
