@@ -20,6 +20,7 @@ import torch
 from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
 from snn2hw.errors import BadInputError, ConstraintError, UnsupportedError
 from snn2hw.ir import metadata
+from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 from snn2hw.passes import quantize_generic as qg
 
@@ -80,9 +81,13 @@ class FixedBackend:
         self.config = RunConfig()
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
+        mode = mode_of(graph) or config.extra.get("mode") or "generic"
+        refused = unsupported(graph, f"fixed:{mode}") if mode in MODES else []
+        if refused:  # by name, from the capability table
+            return refused
         try:
             quantized = quantize_for(graph, config)
-        except (UnsupportedError, BadInputError) as exc:
+        except (UnsupportedError, BadInputError, ValueError, ArithmeticError) as exc:
             return [Issue("graph", str(exc))]
         mode = mode_of(quantized)
         if mode not in MODES:
