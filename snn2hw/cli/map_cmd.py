@@ -35,7 +35,11 @@ LAYER_COLUMNS = [
               help="Chip whose per-core limits are applied.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def command(model: str, target: str, as_json: bool) -> None:
-    """Resources of MODEL (.nir) on a Loihi chip: per layer and in total, cores and chips."""
+    """Neurons, synapses and cores on a Loihi chip.
+
+    Per layer of MODEL (a .nir file, float or quantised) and in total: neurons, synapses,
+    synaptic memory, fan-in, fan-out and the neuro-cores under the chip's per-core limits;
+    then how many chips the model needs."""
     from snn2hw.mapping import map_file
 
     summary = map_file(model, target)
