@@ -3,7 +3,8 @@
 A graph quantised by ``snn2hw quantize`` (generic: ``snn2hw.quant.mode``; loihi:
 ``snn2hw.loihi.precision`` = ``fixed``) runs as it is. A float graph is quantised on compile
 with the options in ``RunConfig.extra``:
-``mode`` (``generic`` by default), and for generic mode ``weight_bits``, ``state_bits``,
+``mode`` (``loihi`` by default: the chip's arithmetic; ``generic`` for bit-width studies), and
+for generic mode ``weight_bits``, ``state_bits``,
 ``decay_bits``, ``granularity``, ``rounding``, ``saturate``, ``input_scale``; for loihi mode
 ``scale``, ``input_scale`` and ``timing`` (``aligned`` or ``lava``, see :mod:`.loihi`).
 """
@@ -25,6 +26,7 @@ from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 from snn2hw.passes import quantize_generic as qg
 
 from . import generic, loihi
+from .events import warn_events
 from .simulator import Program, execute
 
 MODES = {"generic": generic, "loihi": loihi}
@@ -37,18 +39,42 @@ class FixedReport:
     nodes: int
     device: str
     events: dict[str, dict[str, int]] = field(default_factory=dict)  # per layer, since compile
+    updates: dict[str, int] = field(default_factory=dict)  # values computed per layer (the base)
+    # per layer, fixed when quantised: weights or parameters clipped or rounded to zero
+    quantisation: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+DEFAULT_MODE = "loihi"
 
 
 def quantize_for(graph: nir.NIRGraph, config: RunConfig) -> nir.NIRGraph:
-    """``graph`` itself when already quantised, else quantised with ``config.extra``."""
-    if mode_of(graph):
-        return graph
+    """``graph`` itself when already quantised (its mode and input scale must agree with
+    ``config.extra``), else quantised with ``config.extra``."""
     extra = dict(config.extra)
     extra.pop("timing", None)
-    mode = extra.pop("mode", "generic")
+    stored = mode_of(graph)
+    if stored:
+        _check_quantised(graph, stored, extra)
+        return graph
+    mode = extra.pop("mode", None) or DEFAULT_MODE
     if mode not in MODES:
         raise BadInputError(f"unknown fixed-point mode '{mode}' (use {' or '.join(MODES)})")
     return MODES[mode].quantize(graph, extra, config.dt)
+
+
+def _check_quantised(graph: nir.NIRGraph, stored: str, extra: dict) -> None:
+    """A quantised file runs as written: a different mode or input scale is an error (the
+    integers were chosen for them; running anyway would silently lose accuracy)."""
+    mode = extra.get("mode")
+    if mode and mode != stored:
+        raise BadInputError(f"the graph is quantised in {stored} mode, not {mode}: run it "
+                            f"without --mode, or quantise the float graph with --mode {mode}")
+    wanted = extra.get("input_scale")
+    scale = MODES[stored].input_scale(graph)
+    if wanted is not None and float(wanted) != scale:
+        raise BadInputError(f"the graph was quantised for input scale {scale:g}, but the input "
+                            f"asks for {float(wanted):g}: quantise the float graph again with "
+                            f"--input-scale {float(wanted):g} (or run without --input-scale)")
 
 
 def mode_of(graph: nir.NIRGraph) -> str:
@@ -81,14 +107,15 @@ class FixedBackend:
         self.config = RunConfig()
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
-        mode = mode_of(graph) or config.extra.get("mode") or "generic"
+        mode = mode_of(graph) or config.extra.get("mode") or DEFAULT_MODE
         refused = unsupported(graph, f"fixed:{mode}") if mode in MODES else []
         if refused:  # by name, from the capability table
             return refused
         try:
             quantized = quantize_for(graph, config)
         except (UnsupportedError, BadInputError, ValueError, ArithmeticError) as exc:
-            return [Issue("graph", str(exc))]
+            hint = "" if "mode" in config.extra else " (--mode generic runs more graphs)"
+            return [Issue("graph", f"{exc}{hint}")]
         mode = mode_of(quantized)
         if mode not in MODES:
             return [Issue("graph", f"unknown snn2hw.quant.mode '{mode}'")]
@@ -114,7 +141,9 @@ class FixedBackend:
         raw = _numpy(values[self.program.schedule.output_name])
         records = {n: _numpy(v) for n, v in values.items()} if self.config.record else {}
         output = module.dequantize(self.graph, raw, self.program.schedule)
-        return RunResult(output=output, records=records, stats={"events": self.program.counters()})
+        events = self.program.counters()
+        warn_events(events, self.program.updates(), module.quantisation_events(self.graph))
+        return RunResult(output=output, records=records, stats={"events": events})
 
     def report(self) -> FixedReport:
         if self.program is None or self.graph is None:
@@ -122,4 +151,5 @@ class FixedBackend:
         mode = mode_of(self.graph)
         return FixedReport(mode=mode, format=MODES[mode].format_summary(self.graph),
                            nodes=len(self.graph.nodes), device=self.config.device,
-                           events=self.program.counters())
+                           events=self.program.counters(), updates=self.program.updates(),
+                           quantisation=MODES[mode].quantisation_events(self.graph))

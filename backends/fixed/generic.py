@@ -19,7 +19,7 @@ from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.passes import quantize_generic as qg
 
-from . import intops, synapses
+from . import events, intops, synapses
 from .neurons import GenericNeuron
 from .simulator import Program
 
@@ -76,9 +76,20 @@ def input_op(graph: nir.NIRGraph, fmt: qg.GenericFormat):
     def quantize(x: torch.Tensor) -> torch.Tensor:
         if not torch.isfinite(x).all():
             raise BadInputError("the input contains NaN or infinity")
-        return intops.round_float(x.to(torch.float64) * scale, fmt.rounding).to(torch.int64)
+        scaled = x.to(torch.float64) * scale
+        rounded = intops.round_float(scaled, fmt.rounding)
+        events.warn_input_rounding(x, scaled, rounded, scale)
+        return rounded.to(torch.int64)
 
     return quantize
+
+
+def input_scale(graph: nir.NIRGraph) -> float:
+    """The input scale the graph was quantised for."""
+    return float(metadata.graph_value(graph, qg.INPUT_SCALE, 1.0))
+
+
+quantisation_events = events.quantisation_events
 
 
 def _op(name: str, node: nir.NIRNode, device):

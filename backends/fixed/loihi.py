@@ -29,7 +29,7 @@ from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION
 from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES
 from snn2hw.passes.quantize_loihi import quantize_loihi
 
-from . import synapses
+from . import events, synapses
 from .formats import LOIHI as LOIHI_FMT
 from .neurons import LoihiLif
 from .simulator import Program
@@ -97,10 +97,21 @@ def input_op(graph: nir.NIRGraph):
     def quantize_input(x: torch.Tensor) -> torch.Tensor:
         if not torch.isfinite(x).all():
             raise BadInputError("the input contains NaN or infinity")
-        x = x.to(torch.float64)
-        return torch.round(x if scale == 1.0 else x * scale)
+        scaled = x.to(torch.float64)
+        scaled = scaled if scale == 1.0 else scaled * scale
+        rounded = torch.round(scaled)
+        events.warn_input_rounding(x, scaled, rounded, scale)
+        return rounded
 
     return quantize_input
+
+
+def input_scale(graph: nir.NIRGraph) -> float:
+    """The input scale the graph was quantised for."""
+    return float(metadata.graph_value(graph, INPUT_SCALE, 1.0))
+
+
+quantisation_events = events.quantisation_events
 
 
 TIMINGS = ("aligned", "lava")

@@ -27,6 +27,7 @@ class Program:
     nodes: dict[str, object]
     delays: dict[str, int] = field(default_factory=dict)
     lava_timing: bool = False
+    computed: dict[str, int] = field(default_factory=dict)  # values computed per node, all runs
 
     def depths(self) -> dict[str, int]:
         """Steps of delay accumulated from the input to each node's output."""
@@ -44,6 +45,11 @@ class Program:
             if counts:
                 table[name] = {k: int(v) for k, v in counts.items()}
         return table
+
+    def updates(self) -> dict[str, int]:
+        """Values each counting node computed since the program was built (the base of its
+        event fractions; a static input's stateless part is computed once)."""
+        return {n: self.computed.get(n, 0) for n in self.counters()}
 
 
 def _delayed(y: torch.Tensor, steps: int) -> torch.Tensor:
@@ -90,6 +96,7 @@ def execute(program: Program, x: torch.Tensor, record: bool = False, steps: int 
         latest = max((depth.get(p, 0) for p in preds), default=0)
         inp = _sum(name, [_delayed(values[p], latest - depth.get(p, 0)) for p in preds])
         values.update(_node(name, program.nodes[name], inp, steps + shift, record))
+        program.computed[name] = program.computed.get(name, 0) + values[name].numel()
         values[name] = _delayed(values[name], program.delays.get(name, 0))
     values = {n: v.expand(steps + shift, *v.shape[1:]) for n, v in values.items()}
     if shift:  # each node's step t back at index t

@@ -12,8 +12,8 @@ from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
 @click.argument("graph_path", type=InputFile())
 @click.option("-o", "--output", "output_path", required=True, type=OutputFile(),
               help="Where to write the quantised .nir graph.")
-@click.option("--mode", type=click.Choice(["generic", "loihi"]), default="generic",
-              show_default=True, help="generic: configurable format; loihi: Lava/Loihi formats.")
+@click.option("--mode", type=click.Choice(["loihi", "generic"]), default="loihi",
+              show_default=True, help="loihi: Lava/Loihi formats; generic: configurable format.")
 @click.option("--bits", type=click.IntRange(2, 8), default=8, show_default=True,
               help="Weight bits.")
 @click.option("--state-bits", type=click.IntRange(3, 48), default=24, show_default=True,

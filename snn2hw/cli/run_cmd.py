@@ -40,6 +40,9 @@ from snn2hw.registry import BACKENDS
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
 @click.option("--input-scale", type=POSITIVE_FLOAT,
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
+@click.option("--mode", type=click.Choice(["loihi", "generic"]),
+              help="Fixed: loihi (default, the chip's arithmetic) or generic (bit-width studies); "
+                   "a quantised file runs in its own mode.")
 @click.option("--sweep-bits", help="Fixed: accuracy for each weight width vs float, e.g. 2..8.")
 @click.option("--plot", type=OutputFile(), help="With --sweep-bits: save a PNG.")
 @click.option("--record", "record_path", type=OutputFile(),
@@ -47,8 +50,8 @@ from snn2hw.registry import BACKENDS
 @click.option("--report", "show_report", is_flag=True,
               help="Print the backend's report (Lava/fixed: per-layer formats and scales).")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
-            output_path, as_json, dataset, samples, input_scale, sweep_bits, plot, record_path,
-            show_report) -> None:
+            output_path, as_json, dataset, samples, input_scale, mode, sweep_bits, plot,
+            record_path, show_report) -> None:
     """Run GRAPH_PATH (.nir; .onnx with --backend onnx) on a backend and print predictions
     (and accuracy with --labels)."""
     _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
@@ -81,7 +84,8 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
                                  "samples", param_hint="--labels")
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
                        precision=precision, progress=not as_json, record=bool(record_path),
-                       extra={"input_scale": input_scale} if input_scale else {})
+                       extra={k: v for k, v in (("input_scale", input_scale), ("mode", mode))
+                              if v})
     if sweep_bits:
         from snn2hw.backends.fixed.sweep import run_sweep
 

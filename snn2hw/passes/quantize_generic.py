@@ -23,6 +23,7 @@ from snn2hw.ir import capabilities as caps
 from snn2hw.ir import discretize, metadata
 from snn2hw.ir.discretize import resolve_dt
 from snn2hw.ir.graph import fan_out, topological_order
+from snn2hw.passes.quant_events import QUANT_EVENTS, parameter_events, weight_events
 
 MODE, FORMAT, INPUT_SCALE = metadata.QUANT_MODE, metadata.QUANT_FORMAT, metadata.QUANT_INPUT_SCALE
 DEQUANT = metadata.QUANT_DEQUANT  # on the inserted Scale nodes (1)
@@ -179,8 +180,9 @@ def _quantize_weights(graph: nir.NIRGraph, name: str, scale: np.ndarray, unit: n
     node = graph.nodes[name]
     w = np.asarray(node.weight, dtype=np.float64)
     extra = (1,) * (w.ndim - np.ndim(scale)) if np.ndim(scale) else ()
-    node.weight = np.clip(round_to_int(ratio(w, np.reshape(scale, np.shape(scale) + extra)),
-                                       fmt.rounding), -fmt.weight_max, fmt.weight_max)
+    target = ratio(w, np.reshape(scale, np.shape(scale) + extra))
+    node.weight = np.clip(round_to_int(target, fmt.rounding), -fmt.weight_max, fmt.weight_max)
+    node.metadata[QUANT_EVENTS] = weight_events(target, node.weight, original=w)
     bias = getattr(node, "bias", None)
     if bias is not None and np.ndim(bias) > 0:
         b_int = round_to_int(ratio(bias, np.reshape(unit, -1)), fmt.rounding)
@@ -216,7 +218,11 @@ def _neuron_params(node: nir.NIRNode, unit: np.ndarray, dt: float, fmt: GenericF
         if metadata.reset_mode(node) == "subtract":
             params["v_sub"] = round_to_int(ratio(node.v_threshold, unit), fmt.rounding)
     # Saturate to the state format: a threshold above it never fires, as in the float model.
+    exact = params
     params = {k: np.clip(v, -fmt.state_max, fmt.state_max) for k, v in params.items()}
+    node.metadata[QUANT_EVENTS] = parameter_events(
+        node.v_threshold if "vth" in params else 0.0, params.get("vth", 0.0),
+        {k: (exact[k], params[k]) for k in ("bias", "v_init", "v_reset") if k in params})
     params["unit"] = np.broadcast_to(unit, shape).astype(np.float64)
     return {QUANT + k: np.broadcast_to(v, shape).astype(np.float64)
             for k, v in params.items()}

@@ -46,7 +46,9 @@ from snn2hw.hw.loihi import LOIHI as FMT
 from snn2hw.hw.loihi import LoihiFormat
 
 from .fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi
+from .loihi_fanin import split_fanin
 from .loihi_graph import NEURONS, SYNAPSES, topology
+from .quant_events import QUANT_EVENTS, parameter_events, weight_events
 
 
 def quantize_loihi(
@@ -54,7 +56,7 @@ def quantize_loihi(
     input_scale: float = 1.0, fmt: LoihiFormat = FMT,
 ) -> nir.NIRGraph:
     """A copy of ``graph`` with Loihi integer weights and neuron parameters (module docstring)."""
-    folded = fold_loihi(graph, dt)
+    folded = fold_loihi(split_fanin(graph)[0], dt)
     topo, nodes = topology(folded), folded.nodes
     scales, coarse = {topo.input_name: float(input_scale)}, {topo.input_name}
     for name in topo.order[1:]:
@@ -124,16 +126,18 @@ def _quantize_population(nodes, topo, name, known, fixed_scale, fmt: LoihiFormat
     params = nodes[name].metadata[LOIHI]
     s_in = {e: _input_scale(e, topo.preds[e], scales) for e in synapses}
     if fixed_scale is None:
-        limits = [s_in[e] * _mantissa(nodes[e], fmt, _unit_scaled(nodes, topo, e, coarse))
-                  for e in synapses]
+        full = [s_in[e] * _mantissa(nodes[e], fmt, _unit_scaled(nodes, topo, e, coarse))
+                for e in synapses]
         bias = _max_abs(params["bias_mant"])
-        limits += [fmt.bias_max / (fmt.v_unit * bias)] if bias > 0 else []
-        scale = min(limits + [fmt.vth_max / params["vth"]])
+        limits = [fmt.bias_max / (fmt.v_unit * bias)] if bias > 0 else []
+        limits += [max(full), min(full) * 2**fmt.weight_exp_max, fmt.vth_max / params["vth"]]
+        scale = min(limits)
     else:
         scale = float(fixed_scale)
     for e in synapses:
         _set_weights(nodes[e], s_in[e], scale, fmt)
     nodes[name].metadata[LOIHI] = _neuron_params(params, scale, fmt)
+    nodes[name].metadata[QUANT_EVENTS] = nodes[name].metadata[LOIHI].pop("events")
 
 
 def _set_weights(node, s_in: float, s_out: float, fmt: LoihiFormat) -> None:
@@ -150,6 +154,7 @@ def _set_weights(node, s_in: float, s_out: float, fmt: LoihiFormat) -> None:
     conv = isinstance(node, nir.Conv2d)
     node.weight = mant * 2**exp if conv else mant
     node.metadata[LOIHI] = {"scale_in": s_in, "scale_out": s_out, "weight_exp": 0 if conv else exp}
+    node.metadata[QUANT_EVENTS] = weight_events(weight, mant * 2**exp, step * 2**exp)
 
 
 def _neuron_params(params: dict, scale: float, fmt: LoihiFormat) -> dict:
@@ -161,11 +166,14 @@ def _neuron_params(params: dict, scale: float, fmt: LoihiFormat) -> dict:
         bias_exp += 1
     if bias_exp > fmt.bias_exp_max:
         raise ValueError(f"bias {np.max(np.abs(bias))} exceeds the 13-bit mantissa and exponent")
-    v0 = np.clip(np.rint(np.asarray(params["v_init"]) * unit), -fmt.state_max, fmt.state_max)
+    v0_exact = np.rint(np.asarray(params["v_init"]) * unit)
+    v0 = np.clip(v0_exact, -fmt.state_max, fmt.state_max)
+    vth = int(np.clip(round(params["vth"] * scale), 0, fmt.vth_max))
+    events = parameter_events(params["vth"], vth, {"v_init": (v0_exact, v0)})
     return {
         "du": fmt.du_clear,
         "dv": int(np.clip(round(params["dv"] * fmt.decay_unity), 0, fmt.du_clear)),
-        "vth": int(np.clip(round(params["vth"] * scale), 0, fmt.vth_max)),
+        "vth": vth, "events": events,
         "bias_mant": np.rint(bias / 2**bias_exp), "bias_exp": bias_exp,
         "v_init": v0, "scale": scale,
     }

@@ -20,7 +20,7 @@ from . import graphs
 
 def run_fixed(graph, x, **extra):
     backend = FixedBackend()
-    backend.compile(graph, RunConfig(record=True, extra=extra))
+    backend.compile(graph, RunConfig(record=True, extra={"mode": "generic", **extra}))
     return backend, backend.run(x)
 
 
