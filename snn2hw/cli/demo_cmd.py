@@ -18,7 +18,7 @@ from snn2hw.cli.options import POSITIVE_INT
 def command(out: str, epochs: int, lava_samples: int) -> None:
     """Train a digits SNN with IMP + LTS, export it to NIR, run every backend, compare."""
     from snn2hw.demo import run_demo, summary_rows
-    from snn2hw.report import print_table
+    from snn2hw.report import Column, fmt_energy_mj, print_table
 
     result = run_demo(Path(out), epochs, say=lambda line: click.echo(line, err=True),
                       lava_samples=lava_samples)
@@ -29,4 +29,5 @@ def command(out: str, epochs: int, lava_samples: int) -> None:
                          "seconds", "note"])
     print_table("Energy per sample (rates measured on 64 test images)",
                 [{"hardware model": e["hw"], **e["totals"]} for e in result.energy],
-                columns=["hardware model", "MACs (G)", "SOPs (G)", "energy (mJ)"])
+                columns=["hardware model", Column("macs", "MACs"), Column("sops", "SOPs"),
+                         Column("energy_mj", "energy", fmt_energy_mj)])

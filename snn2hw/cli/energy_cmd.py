@@ -13,32 +13,47 @@ from snn2hw.cli.options import (
     refuse_overwriting,
 )
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
-from snn2hw.report import print_json, print_table
+from snn2hw.report import (
+    Column,
+    fmt_energy_mj,
+    print_json,
+    print_line,
+    print_record,
+    print_table,
+)
 
-# per-layer key -> column header (the table; --json keeps every key)
-LAYER_COLUMNS = {"name": "layer", "params": "params", "dense_macs": "MACs/step",
-                 "neurons": "neurons", "fan_out": "fan-out", "input_rate": "in rate",
-                 "macs": "MACs", "sops": "SOPs", "energy_mj": "mJ"}
-PUBLISHED_COLUMNS = {"model": "model", "SOPs (G)": "SOPs G", "MACs (G)": "MACs G",
-                     "published (mJ)": "paper mJ", "ours (mJ)": "ours mJ",
-                     "same to the printed digit": "same",
-                     "consistent within printed rounding": "in rounding",
-                     "published params (M)": "paper M", "our params (M)": "ours M"}
+LAYER_COLUMNS = [
+    Column("name", "layer"), Column("params", justify="right"),
+    Column("dense_macs", "MACs per step", justify="right"),
+    Column("neurons", justify="right"),
+    Column("input_rate", "input rate", lambda r: "real" if r is None else f"{r:.4g}", "right"),
+    Column("macs", "MACs", justify="right"), Column("sops", "SOPs", justify="right"),
+    Column("energy_mj", "energy", fmt_energy_mj, "right"),
+]
+PUBLISHED_COLUMNS = [
+    Column("model"), Column("sops", "SOPs", justify="right"),
+    Column("macs", "MACs", justify="right"),
+    Column("published_energy_mj", "paper", fmt_energy_mj, "right"),
+    Column("energy_mj_printed", "ours", fmt_energy_mj, "right"),
+    Column("same_to_printed_digit", "same digit"),
+    Column("consistent_within_printed_rounding", "within rounding"),
+    Column("published_params_m", "paper params", lambda m: "" if m is None else f"{m:g}M",
+           "right"),
+    Column("params", "our params", justify="right"),
+]
+TOTAL_LABELS = {"params": "params (weights + biases)", "imp_params": "IMP params (v_init)",
+                "torch_params": "torch model params (BN unfolded, no IMP)",
+                "macs": "MACs", "sops": "SOPs (synaptic operations)", "energy_mj": "energy"}
 
 
-def _human(value):
-    """Large counts with an SI suffix (115.6M); small floats to 4 significant digits."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return value
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= scale:
-            return f"{value / scale:.4g}{suffix}"
-    return f"{value:.4g}" if isinstance(value, float) else value
-
-
-def _renamed(rows: list[dict], columns: dict[str, str], human: bool = True) -> list[dict]:
-    return [{header: (_human(row.get(key, "")) if human else row.get(key, ""))
-             for key, header in columns.items()} for row in rows]
+def headline(summary: dict) -> str:
+    """The first line: what was estimated, the energy per sample, and whether it is a bound."""
+    energy = fmt_energy_mj(summary["totals"]["energy_mj"])
+    where = f"{summary['title']} on {summary['hw']}"
+    if summary["rates"].startswith("upper bound"):
+        return (f"UPPER BOUND {energy} per sample ({where}): every input rate set to 1; "
+                "measure rates with --dataset or --input, or give --rates.")
+    return f"{energy} per sample ({where}, {summary['rates']} rates)"
 
 
 @click.command("energy")
@@ -65,7 +80,8 @@ def _renamed(rows: list[dict], columns: dict[str, str], human: bool = True) -> l
               help="Non-binary inputs (SEW ADD 0/1/2): accumulates or dense MACs.")
 @click.option("--count", type=click.Choice(["rate", "effective"]), default="rate",
               show_default=True, help="T x rate x MACs, or the synapses each spike really drives.")
-@click.option("--plot", type=OutputFile(), help="Save per-layer bars as PNG.")
+@click.option("--plot", type=OutputFile(),
+              help="Save the per-layer figure (.png, .pdf, .svg: format from the extension).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--trust", is_flag=True, help="Allow full unpickling of a checkpoint.")
 def command(source, model, steps, input_shape, dataset, input_path, samples, rates_path, sops,
@@ -79,8 +95,8 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
         if as_json:
             print_json(rows)
         else:
-            print_table(f"Published rows recomputed ({hw}, stem MACs counted once)",
-                        _renamed(rows, PUBLISHED_COLUMNS, human=False))
+            print_table(f"Published rows recomputed ({hw}, stem MACs counted once)", rows,
+                        [c for c in PUBLISHED_COLUMNS if c.key in rows[0]])
         return
     request = EnergyRequest(
         source=source, model=model, T=steps, input_shape=input_shape, dataset=dataset,
@@ -90,6 +106,8 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
     if as_json:
         print_json(summary)
         return
-    print_table(f"{summary['title']} ({summary['rates']} rates, {hw})",
-                _renamed(summary["layers"], LAYER_COLUMNS))
-    print_table("Totals per sample", [{k: _human(v) for k, v in summary["totals"].items()}])
+    print_line(headline(summary))
+    print_table("Per layer and sample", summary["layers"], LAYER_COLUMNS)
+    totals = {k: v for k, v in summary["totals"].items() if v is not None}
+    print_record("Totals per sample", totals, labels=TOTAL_LABELS,
+                 formats={"energy_mj": fmt_energy_mj})
