@@ -75,7 +75,10 @@ LOIHI2 = ChipLimits(
         "8-bit weights: Lava's Dense/Conv fixed-point models, snn2hw.hw.loihi [lava]",
     ),
     assumptions=(
-        "the 192 KB hold synapses and neuron state only (routing tables not counted)",
+        "the 192 KB (read as KiB) hold synapses and neuron state only (routing tables not "
+        "counted)",
+        "a LIF neuron's state takes the 64 bits of Lava's bit-accurate model (the chip's "
+        "allocation per neuron model is not public)",
         "no fan-in / fan-out axon limit per core is public: none is checked",
     ),
 )
