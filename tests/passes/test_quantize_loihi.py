@@ -102,13 +102,13 @@ def test_a_pool_of_convolution_sums_feeding_a_neuron_keeps_unit_weights():
     assert q.nodes["n1"].metadata[LOIHI]["scale"] == pytest.approx(conv0["scale_out"])
 
 
-def _golden_graph(weight, bias, v_init=None) -> nir.NIRGraph:
-    """input(2) -> Affine -> LIF(tau = 4 steps, v_th = 0.8, dt = 1) -> Affine readout."""
+def _golden_graph(weight, bias, v_init=None, tau=4.0) -> nir.NIRGraph:
+    """input(2) -> Affine -> LIF(tau steps, v_th = 0.8, dt = 1) -> Affine readout."""
     meta = {} if v_init is None else {"snn2hw.v_init": np.asarray(v_init, dtype=np.float64)}
     nodes = {
         "input": nir.Input(np.array([2])),
         "fc": nir.Affine(weight=np.asarray(weight, dtype=np.float64), bias=np.asarray(bias)),
-        "n": nir.LIF(tau=np.full(2, 4.0), r=np.ones(2), v_leak=np.zeros(2),
+        "n": nir.LIF(tau=np.full(2, tau), r=np.ones(2), v_leak=np.zeros(2),
                      v_threshold=np.full(2, 0.8), v_reset=np.zeros(2), metadata=meta),
         "ro": nir.Affine(weight=np.array([[0.7, -0.35]]), bias=np.array([0.2])),
         "output": nir.Output(np.array([1])),
@@ -124,9 +124,9 @@ def test_golden_integers_at_the_layer_scale():
     131071 / 0.8 are larger). W * S / 16 = [[127, -63.5], [254, 76.2]] -> 2 * rint(W / 2) =
     [[128, -64], [254, 76]] (63.5 -> 64 half to even). vth = round(0.8 * 16256 = 13004.8) =
     13005; dv = 0.25 * 4096 = 1024; bias = rint([.0025, -.0015] * 64 * 16256 = [2600.96,
-    -1560.576]) = [2601, -1561], exponent 0; v_init = rint(0.3 * 64 * 16256 = 312115.2).
+    -1560.576]) = [2601, -1561], exponent 0; v_init = rint(0.2 * 64 * 16256 = 208076.8).
     Readout (spikes, scale 1): S_out = 254 / 0.7, weights [254, -127 -> -128]."""
-    q = quantize_loihi(_golden_graph([[0.5, -0.25], [1.0, 0.3]], [0.01, -0.006], [0.3, 0.0]),
+    q = quantize_loihi(_golden_graph([[0.5, -0.25], [1.0, 0.3]], [0.01, -0.006], [0.2, 0.0]),
                        input_scale=16.0)
     np.testing.assert_array_equal(q.nodes["fc"].weight, [[128, -64], [254, 76]])
     assert q.nodes["fc"].metadata[LOIHI] == {"scale_in": 16.0, "scale_out": 16256.0,
@@ -135,7 +135,7 @@ def test_golden_integers_at_the_layer_scale():
     assert (p["du"], p["dv"], p["vth"], p["bias_exp"], p["scale"]) == (4095, 1024, 13005, 0,
                                                                        16256.0)
     np.testing.assert_array_equal(p["bias_mant"], [2601, -1561])
-    np.testing.assert_array_equal(p["v_init"], [312115, 0])
+    np.testing.assert_array_equal(p["v_init"], [208077, 0])
     np.testing.assert_array_equal(q.nodes["ro"].weight, [[254, -128]])
     assert q.nodes["ro"].metadata[LOIHI]["scale_out"] == 254 / 0.7
 
@@ -159,3 +159,9 @@ def test_golden_weight_exponent_at_a_fixed_scale():
     np.testing.assert_array_equal(q.nodes["fc"].weight, [[254, -64], [128, 76]])
     assert q.nodes["fc"].metadata[LOIHI]["weight_exp"] == 2
     assert q.nodes["n"].metadata[LOIHI]["vth"] == 3277
+
+
+def test_golden_voltage_decay():
+    """tau = 6 steps: dv = round(4096 / 6 = 682.67) = 683."""
+    q = quantize_loihi(_golden_graph([[0.5, -0.25], [1.0, 0.3]], [0.0, 0.0], tau=6.0))
+    assert q.nodes["n"].metadata[LOIHI]["dv"] == 683
