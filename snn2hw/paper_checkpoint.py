@@ -3,7 +3,9 @@
 Handled layouts: the ImageNet script of IMP-SNN (``{'model': state_dict, 'args': Namespace,
 'max_test_acc1', ...}``), mmengine/amazing-cls files (``{'state_dict': {'backbone.…', 'head.…'}}``)
 and bare state dicts. Files are read with ``weights_only=True`` and ``argparse.Namespace``
-allow-listed; anything else needs ``trust=True``. Keys are renamed to snn2hw's (DataParallel's
+allow-listed; objects of other classes (mmengine's ``message_hub``) are not unpickled but read as
+inert placeholders (:func:`snn2hw.checkpoint.read_torch_file`), so neither mmengine nor
+``trust=True`` is needed to read the tensors. Keys are renamed to snn2hw's (DataParallel's
 ``module.``, mmengine's ``backbone.``/``head.``, the legacy VGG's ``SeqToANNContainer`` and TEBN
 wrappers, the legacy IMP ``mem`` -> ``init_state``); the architecture and its options are taken
 from ``args`` and from the tensors themselves, and can be overridden.
@@ -18,9 +20,18 @@ from typing import Any
 
 import torch
 
-from snn2hw.checkpoint import Checkpoint, read_torch_file
+from snn2hw.checkpoint import (
+    Checkpoint,
+    Inert,
+    fit_state_dict,
+    not_unpickled,
+    pickled_objects,
+    read_torch_file,
+    show,
+)
 from snn2hw.errors import BadInputError
-from snn2hw.nn.architectures import build_model
+from snn2hw.nn.architectures import DEFAULT_INPUT_SHAPES, build_model
+from snn2hw.nn.architectures.common import RepeatTime
 
 # args.model of the paper's scripts -> snn2hw architecture name
 PAPER_MODELS = {"sew_resnet18": "sew18", "sew_resnet34": "sew34", "sew_resnet50": "sew50"}
@@ -40,7 +51,6 @@ RENAMES = [  # applied in order to every key
     (re.compile(r"^classifier\.module\."), "classifier."),
     (re.compile(r"(^|\.)mem$"), r"\1init_state"),
 ]
-SHOWN = 5  # keys shown in an error message
 
 
 def load_paper_checkpoint(path: str | os.PathLike, arch: str | None = None,
@@ -48,27 +58,35 @@ def load_paper_checkpoint(path: str | os.PathLike, arch: str | None = None,
                           readout: str = "last", trust: bool = False) -> Checkpoint:
     """Read a checkpoint of the paper's code; ``arch``, ``config`` and ``T`` override what is
     inferred; ``readout`` is "last" (LTS) or "mean" (SDT/TET)."""
-    raw = _read(path, trust)
-    state, args = _split(raw, path)
+    raw = read_torch_file(path, trust=trust)
+    state, args = split_checkpoint(raw, path)
     state = {rename_key(key): value for key, value in state.items()}
     arch = arch or PAPER_MODELS.get(str(args.get("model", ""))) or infer_arch(state, path)
     T = int(T or args.get("T") or _tebn_steps(state) or DEFAULT_T.get(arch, 4))
-    config = infer_config(arch, state, T) | dict(config or {})
-    model = build_model(arch, **config)
+    if arch in FIRST_NEURON:
+        config = infer_config(arch, state, T) | dict(config or {})
+        shape = [config["in_channels"], *_hw(config["input_size"])]
+    else:  # another registry architecture (digits): its defaults, IMP if the weights have it
+        imp = any(key.endswith("init_state") for key in state)
+        config = {"T": T, "imp": imp} | dict(config or {})
+        shape = list(DEFAULT_INPUT_SHAPES[arch])
+    try:
+        model = build_model(arch, **config)
+    except TypeError as exc:
+        raise BadInputError(f"{path}: {arch} does not take the options {config} ({exc})") from exc
     state = fit_state_dict(model.state_dict(), state, f"{path}: {arch}")
     metrics = {"top1": float(raw["max_test_acc1"])} if "max_test_acc1" in raw else {}
-    shape = [config["in_channels"], *_hw(config["input_size"])]
+    static = arch in STATIC or any(isinstance(m, RepeatTime) for m in model.modules())
     return Checkpoint(arch=arch, config=config, state_dict=state, T=T, readout=readout,
-                      input_shape=shape, static_input=arch in STATIC, metrics=metrics)
+                      input_shape=shape, static_input=static, metrics=metrics)
 
 
-def _read(path: str | os.PathLike, trust: bool) -> Any:
-    with torch.serialization.safe_globals([argparse.Namespace]):
-        return read_torch_file(path, trust=trust)
-
-
-def _split(raw: Any, path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """The state dict and the training arguments (a dict, maybe empty) of a loaded file."""
+def split_checkpoint(raw: Any, path: str | os.PathLike
+                     ) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The state dict and the training arguments (a dict, maybe empty) of a loaded file: a bare
+    state dict, or one under 'model' (IMP-SNN) or 'state_dict' (mmengine / amazing-cls)."""
+    if isinstance(raw, Inert):
+        raise not_unpickled(path, raw)
     if not isinstance(raw, dict):
         raise BadInputError(f"{path}: expected a dict, found {type(raw).__name__}")
     args = raw.get("args")
@@ -78,6 +96,8 @@ def _split(raw: Any, path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], 
             raw = raw[field]
             break
     state = {k: v for k, v in raw.items() if torch.is_tensor(v)}
+    if not state and pickled_objects(raw):
+        raise not_unpickled(path, raw)
     if not state or len(state) != len(raw):
         raise BadInputError(f"{path}: no state dict found (expected 'model', 'state_dict' or "
                             "a dict of tensors)")
@@ -104,7 +124,7 @@ def infer_arch(state: dict[str, torch.Tensor], path: str | os.PathLike) -> str:
             return "sew-cifar"
         return "sew34" if "layer3.5.conv1.weight" in state else "sew18"
     raise BadInputError(f"{path}: cannot tell the architecture from the keys "
-                        f"({_show(sorted(state))}); pass arch")
+                        f"({show(sorted(state))}); pass arch")
 
 
 def infer_config(arch: str, state: dict[str, torch.Tensor], T: int) -> dict[str, Any]:
@@ -128,34 +148,6 @@ def infer_config(arch: str, state: dict[str, torch.Tensor], T: int) -> dict[str,
     return config
 
 
-def fit_state_dict(expected: dict[str, torch.Tensor], given: dict[str, torch.Tensor],
-                   where: str) -> dict[str, torch.Tensor]:
-    """``given`` checked against the model's ``expected`` keys and shapes; IMP tensors of a
-    broadcastable shape (e.g. ``(1, C, 1, 1)``) are expanded to the per-neuron shape."""
-    missing = [k for k in expected if k not in given and not k.endswith("num_batches_tracked")]
-    unexpected = [k for k in given if k not in expected]
-    if missing or unexpected:
-        raise BadInputError(f"{where}: the state dict does not fit (missing: {_show(missing)}; "
-                            f"unexpected: {_show(unexpected)})")
-    fitted = {}
-    for key, target in expected.items():
-        value = given.get(key, target)
-        if value.shape != target.shape:
-            value = _broadcast(key, value, target, where)
-        fitted[key] = value
-    return fitted
-
-
-def _broadcast(key: str, value: torch.Tensor, target: torch.Tensor, where: str) -> torch.Tensor:
-    if key.endswith("init_state"):
-        try:
-            return value.expand_as(target).clone()
-        except RuntimeError:
-            pass
-    raise BadInputError(f"{where}: '{key}' has shape {tuple(value.shape)}, the model expects "
-                        f"{tuple(target.shape)}")
-
-
 def _tebn_steps(state: dict[str, torch.Tensor]) -> int | None:
     te = [v for k, v in state.items() if k.endswith(".bn.te")]
     return int(te[0].shape[0]) if te else None
@@ -163,10 +155,3 @@ def _tebn_steps(state: dict[str, torch.Tensor]) -> int | None:
 
 def _hw(size: int | list[int]) -> list[int]:
     return [size, size] if isinstance(size, int) else [int(s) for s in size]
-
-
-def _show(keys: list[str]) -> str:
-    if not keys:
-        return "none"
-    more = f" (+{len(keys) - SHOWN} more)" if len(keys) > SHOWN else ""
-    return ", ".join(keys[:SHOWN]) + more

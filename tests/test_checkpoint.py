@@ -66,14 +66,14 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(torch, "save", failing_save)
-    with pytest.raises(BadInputError, match="m.pt: cannot write checkpoint"):
+    with pytest.raises(BadInputError, match="m.pt: cannot write"):
         save_checkpoint(make_checkpoint(), path)
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["m.pt"]
 
 
 def test_writing_under_a_file_is_a_bad_input(tmp_path):
     (tmp_path / "file").write_text("x")
-    with pytest.raises(BadInputError, match="cannot write checkpoint"):
+    with pytest.raises(BadInputError, match="m.pt: cannot write"):
         save_checkpoint(make_checkpoint(), tmp_path / "file" / "m.pt")
 
 
@@ -88,7 +88,9 @@ def _write(path, value) -> None:
     ({"weights": torch.zeros(2)}, "foreign.pt: not an snn2hw checkpoint"),
     ({"format": FORMAT, "version": 99}, "future.pt: checkpoint version 99"),
     ({"format": FORMAT, "version": 1, "arch": "digits-cnn"}, "partial.pt: .*lacks the field"),
-    ({"args": argparse.Namespace(T=4)}, "pickled.pt: .*--trust"),
+    ({"args": argparse.Namespace(T=4)}, "namespace.pt: not an snn2hw checkpoint .*export --arch"),
+    (torch.nn.Linear(2, 2), "module.pt: holds pickled torch.nn.modules.linear.Linear .*--trust"),
+    (b"\x89HDF\r\n\x1a\n" + bytes(32), "graph.nir: is an HDF5 file .*not a PyTorch checkpoint"),
 ])
 def test_bad_files_raise_bad_input_naming_the_file(tmp_path, content, message):
     name = message.split(":")[0]

@@ -4,7 +4,8 @@ mmengine files of the legacy VGG, bare state dicts, and the failure cases."""
 from __future__ import annotations
 
 import argparse
-import fractions
+import sys
+import types
 
 import pytest
 import torch
@@ -112,14 +113,57 @@ def test_corrupt_file(tmp_path):
         load_paper_checkpoint(path)
 
 
-def test_pickle_with_a_class_that_is_not_allow_listed(tmp_path):
-    path = tmp_path / "evil.pth"
-    state = build_model("sew-cifar").state_dict()
-    torch.save({"model": state, "args": argparse.Namespace(model="x"),
-                "extra": fractions.Fraction(1, 3)}, path)
-    with pytest.raises(BadInputError, match="evil.pth.*trust"):
-        load_paper_checkpoint(path)
-    assert load_paper_checkpoint(path, trust=True).arch == "sew-cifar"
+CALLS: list[str] = []
+
+
+def record_call(what: str) -> None:
+    CALLS.append(what)
+
+
+class RunsOnUnpickle:
+    """Unpickling this calls :func:`record_call`: what a malicious pickle would do."""
+
+    def __reduce__(self):
+        return record_call, ("unpickled",)
+
+
+def mmengine_file(path, state: dict) -> None:
+    """An mmengine checkpoint: the state dict next to a ``message_hub`` of a class that does
+    not exist here (its module is gone when the file is read) and an object with side effects."""
+    hub_module = types.ModuleType("mmengine.logging.message_hub")
+    exec("class MessageHub:\n    def __init__(self):\n        self.log = {'loss': 0.5}\n",
+         hub_module.__dict__)
+    hub_module.MessageHub.__module__ = hub_module.__name__
+    packages = {"mmengine": types.ModuleType("mmengine"),
+                "mmengine.logging": types.ModuleType("mmengine.logging"),
+                hub_module.__name__: hub_module}
+    sys.modules.update(packages)
+    try:
+        torch.save({"meta": {"epoch": 3, "mmengine_version": "0.8.4"},
+                    "state_dict": {f"backbone.{k}": v for k, v in state.items()},
+                    "hook": RunsOnUnpickle(), "message_hub": hub_module.MessageHub()}, path)
+    finally:
+        for name in packages:
+            del sys.modules[name]
+
+
+def test_mmengine_file_is_read_without_mmengine_and_without_unpickling(tmp_path):
+    model = build_model("sew-cifar")
+    mmengine_file(tmp_path / "epoch_3.pth", model.state_dict())
+    CALLS.clear()
+    ckpt = load_paper_checkpoint(tmp_path / "epoch_3.pth")
+    assert CALLS == []  # nothing of the pickled objects ran
+    assert ckpt.arch == "sew-cifar"
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in ckpt.state_dict.items())
+    with pytest.raises(BadInputError, match="epoch_3.pth: cannot load .*No module named"):
+        load_paper_checkpoint(tmp_path / "epoch_3.pth", trust=True)  # needs mmengine
+    assert CALLS == ["unpickled"]  # trust does unpickle: the hook ran
+
+
+def test_a_pickled_module_needs_trust(tmp_path):
+    torch.save(build_model("sew-cifar"), tmp_path / "whole.pth")
+    with pytest.raises(BadInputError, match=r"whole.pth: holds pickled .*SEW.* --trust"):
+        load_paper_checkpoint(tmp_path / "whole.pth")
 
 
 def test_missing_and_unexpected_keys_are_named(tmp_path):

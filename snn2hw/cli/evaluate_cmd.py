@@ -26,9 +26,8 @@ def command(checkpoint: str, trust: bool, as_json: bool) -> None:
                             f"{ckpt.input_shape}, static={ckpt.static_input}; digits are 1x8x8)")
     try:
         model = ckpt.build()
-    except (RuntimeError, TypeError) as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise BadInputError(f"{checkpoint}: weights do not fit {ckpt.arch} ({reason})") from exc
+    except BadInputError as exc:  # the weights do not fit the stored architecture
+        raise BadInputError(f"{checkpoint}: {exc}") from exc
     test = digits_split("test")
     with torch_threads(1):
         accuracy = evaluate(model, test.x, test.y, ckpt.readout)

@@ -4,12 +4,10 @@ the architecture, T and input size; ``arch``, ``T`` and ``input_shape`` override
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import torch
 from torch import nn
 
 from snn2hw.checkpoint import FORMAT, Checkpoint, load_checkpoint, read_torch_file
@@ -51,8 +49,7 @@ def load_model_source(
 
 
 def _checkpoint(path, arch, T, input_shape, readout, trust) -> Checkpoint:
-    with torch.serialization.safe_globals([argparse.Namespace]):
-        data = read_torch_file(path, trust=trust)
+    data = read_torch_file(path, trust=trust)
     if isinstance(data, Mapping) and data.get("format") == FORMAT:
         return load_checkpoint(path, trust=trust)
     if arch:
