@@ -59,3 +59,20 @@ def test_run_outputs(files, tmp_path, backend):
     first, second = _twice(tmp_path, "y.npy", "run", str(files[0] / "g.nir"), "--backend",
                            *backend, "--dataset", "digits", "--samples", samples)
     assert first == second and len(first) > 128  # more than the .npy header
+
+
+@pytest.mark.lava
+def test_netx_export(tmp_path):
+    """HDF5 written twice, a second apart: no creation times in the file."""
+    import time
+
+    import numpy as np
+    from snn2hw.backends.lava import export_netx
+
+    from tests.backends.lava.test_netx import _spiking_mlp
+
+    graph = _spiking_mlp(np.random.default_rng(0))
+    export_netx(graph, tmp_path / "a.net")
+    time.sleep(1.1)
+    export_netx(graph, tmp_path / "b.net")
+    assert (tmp_path / "a.net").read_bytes() == (tmp_path / "b.net").read_bytes()
