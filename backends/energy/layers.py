@@ -10,7 +10,7 @@ import numpy as np
 
 from snn2hw.ir import capabilities as caps
 from snn2hw.ir import metadata
-from snn2hw.ir.graph import population, schedule
+from snn2hw.ir.graph import population, schedule, shape_problems
 
 WEIGHTED = caps.SYNAPSES
 SPIKING = caps.SPIKING_NEURONS
@@ -39,24 +39,27 @@ class LayerCost:
 
 
 def _shape(node: nir.NIRNode, key: str) -> tuple[int, ...]:
+    """The node's declared type (used where the graph's shapes cannot be inferred)."""
     types = node.input_type if key == "input" else node.output_type
     value = types.get(key, next(iter(types.values())))
     return tuple(int(s) for s in np.atleast_1d(value))
 
 
-def dense_macs(node: nir.NIRNode) -> int:
+def dense_macs(node: nir.NIRNode, out_shape: tuple[int, ...] | None = None) -> int:
     """Multiply-accumulates of one step of a weighted node (biases not counted)."""
     weight = np.asarray(node.weight)
     if isinstance(node, (nir.Affine, nir.Linear)):
         return int(weight.size)
-    out = _shape(node, "output")
+    out = out_shape or _shape(node, "output")
     per_output = int(np.prod(weight.shape[1:]))  # (C_in / groups) * kernel
     return int(np.prod(out)) * per_output
 
 
-def in_elements(node: nir.NIRNode) -> int:
+def in_elements(node: nir.NIRNode, in_shape: tuple[int, ...] | None = None) -> int:
     """Input elements of one step of a weighted node. A grouped conv has ``groups *
     weight.shape[1]`` input channels (nir 1.0.8 infers ``weight.shape[1]`` in ``input_type``)."""
+    if in_shape is not None:
+        return int(np.prod(in_shape))
     shape = _shape(node, "input")
     if isinstance(node, (nir.Conv1d, nir.Conv2d)):
         shape = (int(np.asarray(node.weight).shape[1]) * int(node.groups), *shape[1:])
@@ -108,22 +111,22 @@ def _driven_neurons(graph: nir.NIRGraph, name: str, successors: dict[str, list[s
 
 
 def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
-    """The weighted layers of ``graph`` in execution order."""
+    """The weighted layers of ``graph`` in execution order (shapes inferred from the Input's,
+    declared types where that is impossible)."""
     sched = schedule(graph)
-    successors: dict[str, list[str]] = {n: [] for n in graph.nodes}
-    for dst, srcs in sched.forward_inputs.items():
-        for src in srcs:
-            successors[src].append(dst)
+    shapes = shape_problems(graph, sched)[0]
     costs, claimed = [], set()
     for name in sched.order:
         node = graph.nodes[name]
         if isinstance(node, WEIGHTED):
+            out_shape = shapes[name] or _shape(node, "output")
+            in_shape = shapes[sched.forward_inputs[name][0]] if sched.forward_inputs[name] else None
             costs.append(LayerCost(
-                name=name, kind=type(node).__name__, params=_params(node), macs=dense_macs(node),
-                in_elements=in_elements(node),
-                out_elements=int(np.prod(_shape(node, "output"))),
+                name=name, kind=type(node).__name__, params=_params(node),
+                macs=dense_macs(node, out_shape), in_elements=in_elements(node, in_shape),
+                out_elements=int(np.prod(out_shape)),
                 driven_by=driven_by(graph, name, sched.forward_inputs),
-                neurons=_driven_neurons(graph, name, successors, claimed),
+                neurons=_driven_neurons(graph, name, sched.forward_outputs, claimed),
             ))
     return costs
 
