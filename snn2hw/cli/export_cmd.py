@@ -9,6 +9,7 @@ import click
 from snn2hw import api
 from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
 from snn2hw.defaults import DEFAULT_DT
+from snn2hw.errors import about
 from snn2hw.ir import metadata
 from snn2hw.nn.architectures import ARCHITECTURES
 
@@ -76,6 +77,7 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
 def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
     """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx/onnx) to OUTPUT."""
     refuse_overwriting([source], {"-o": output})
-    message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
-                              dt=dt, readout=readout, trust=trust)
+    with about(source):  # every error names the file
+        message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
+                                  dt=dt, readout=readout, trust=trust)
     click.echo(message)
