@@ -15,7 +15,7 @@ import nir
 import numpy as np
 
 from snn2hw.backend import Issue, RunConfig, RunResult
-from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwWarning
+from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwError, Snn2hwWarning
 from snn2hw.ir.graph_utils import check_time_major
 from snn2hw.ir.metadata import graph_value
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues
@@ -55,11 +55,14 @@ class LavaBackend:
         if _quantised(graph):
             return [] if config.precision == "fixed" else [Issue(
                 "graph", "already quantised to Loihi formats: run it with --precision fixed")]
-        issues = [Issue(n, m) for n, m in loihi_issues(graph, config.dt)]
+        try:  # check never raises for model problems (a bad dt included)
+            issues = [Issue(n, m) for n, m in loihi_issues(graph, config.dt)]
+        except Snn2hwError as exc:
+            return [Issue("graph", str(exc))]
         if not issues and config.precision == "fixed":
             try:
                 self._map(graph, config)
-            except ValueError as exc:
+            except (Snn2hwError, ValueError, ArithmeticError) as exc:
                 issues.append(Issue("graph", f"cannot quantise to Loihi formats: {exc}"))
         return issues
 

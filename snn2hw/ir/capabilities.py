@@ -30,6 +30,9 @@ _REF = {"reference": "", "energy": ""}
 _GENERIC = {**_FLOAT, "fixed:generic": ""}
 _LOIHI_POOL = "becomes a depthwise Conv2d (Lava has no pooling process)"
 _LOIHI_NEURON = "fed by synapses; hard reset to 0; positive threshold"
+# generic quantisation keeps one integer unit per tensor through weights and pools
+_ONE_UNIT = "per-channel factors only right before a neuron"
+_READOUT = "a readout, or before a neuron (per-neuron membrane units do not pass weights)"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ TABLE: tuple[NodeKind, ...] = (
         **_FLOAT, "fixed:generic": "feeding weighted nodes only (becomes a SumPool2d)",
         "fixed:loihi": _LOIHI_POOL, "lava": _LOIHI_POOL}),
     NodeKind(nir.Flatten, RESHAPE, targets=_ALL),
-    NodeKind(nir.Scale, ELEMENTWISE, targets=_GENERIC),
+    NodeKind(nir.Scale, ELEMENTWISE, targets={**_FLOAT, "fixed:generic": _ONE_UNIT}),
     NodeKind(nir.Threshold, ELEMENTWISE, spiking=True, targets=_FLOAT),
     NodeKind(nir.IF, NEURON, spiking=True, stateful=True, targets={
         **_ALL, "fixed:loihi": _LOIHI_NEURON, "lava": _LOIHI_NEURON}),
@@ -69,8 +72,8 @@ TABLE: tuple[NodeKind, ...] = (
         **_ALL, "fixed:loihi": _LOIHI_NEURON + "; one tau per population",
         "lava": _LOIHI_NEURON + "; one tau per population"}),
     NodeKind(nir.CubaLIF, NEURON, spiking=True, stateful=True, targets=_REF),
-    NodeKind(nir.I, NEURON, stateful=True, targets=_GENERIC),
-    NodeKind(nir.LI, NEURON, stateful=True, targets=_GENERIC),
+    NodeKind(nir.I, NEURON, stateful=True, targets={**_FLOAT, "fixed:generic": _READOUT}),
+    NodeKind(nir.LI, NEURON, stateful=True, targets={**_FLOAT, "fixed:generic": _READOUT}),
     NodeKind(nir.CubaLI, NEURON, stateful=True, targets=_REF),
     NodeKind(nir.Delay, DELAY, stateful=True, targets=_REF),
     NodeKind(nir.NIRGraph, SUBGRAPH, targets={}),
