@@ -54,7 +54,10 @@ class LayerEnergy:
     macs: float  # per sample, all steps
     sops: float  # per sample, all steps
     neuron_updates: float  # per sample, all steps
-    energy_mj: float
+    energy_mj: float  # the sum of the three parts below
+    mac_energy_mj: float = 0.0  # of its MACs
+    ac_energy_mj: float = 0.0  # of its accumulates (SOPs)
+    neuron_energy_mj: float = 0.0  # of the updates of the neurons it drives
 
 
 @dataclass
@@ -87,9 +90,10 @@ def layer_energy(cost: LayerCost, rate: float | None, activity: LayerActivity | 
     else:
         sops = opts.T * rate * cost.macs
     updates = float(cost.neurons * opts.T)
-    energy = (hw.e_mac_pj * macs + hw.e_ac_pj * sops + hw.e_neuron_pj * updates) / PJ_PER_MJ
+    parts = (hw.e_mac_pj * macs / PJ_PER_MJ, hw.e_ac_pj * sops / PJ_PER_MJ,
+             hw.e_neuron_pj * updates / PJ_PER_MJ)
     return LayerEnergy(cost.name, cost.kind, cost.params, cost.macs, cost.neurons, cost.fan_out,
-                       rate, macs, sops, updates, energy)
+                       rate, macs, sops, updates, sum(parts), *parts)
 
 
 def build_report(costs: list[LayerCost], rates: dict[str, float],

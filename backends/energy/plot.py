@@ -1,35 +1,21 @@
-"""Per-layer input firing rate and energy as bar charts (PNG)."""
+"""The energy figure of a report: input firing rate and energy per layer, split into MACs,
+ACs and neuron updates (drawn by :mod:`snn2hw.plots.layers`; format from the extension)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from snn2hw.atomic import atomic_path
+from snn2hw.plots.layers import energy_breakdown
+from snn2hw.report import fmt_energy_mj
 
 from .estimate import EnergyReport
 
 
-def plot_report(report: EnergyReport, path: str | Path) -> None:
-    """Two stacked bar charts over layers: input firing rate, and energy in mJ. Atomic write."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = [layer.name for layer in report.layers]
-    rates = [layer.input_rate or 0.0 for layer in report.layers]
-    energy = [layer.energy_mj for layer in report.layers]
-    width = max(6.0, 0.35 * len(names))
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(width, 6), sharex=True)
-    top.bar(names, rates, color="#4c72b0")
-    top.set_ylabel("input firing rate")
-    top.set_title(f"{report.hw}: {report.energy_mj:.4g} mJ per sample ({report.rates} rates)")
-    bottom.bar(names, energy, color="#dd8452")
-    bottom.set_ylabel("energy (mJ)")
-    bottom.tick_params(axis="x", labelrotation=90)
-    fig.tight_layout()
-    try:
-        with atomic_path(path, ".png") as tmp:
-            fig.savefig(tmp, dpi=110)
-    finally:
-        plt.close(fig)
+def plot_report(report: EnergyReport, path: str | Path, title: str = "") -> Path:
+    """Write the figure of ``report`` to ``path`` (atomically), titled with ``title`` (the
+    model), the hardware model, the kind of rates and the energy per sample."""
+    heading = (f"{title + chr(10) if title else ''}{report.hw}, rates: {report.rates}, "
+               f"T={report.options.T}: {fmt_energy_mj(report.energy_mj)} per sample")
+    return energy_breakdown([dataclasses.asdict(layer) for layer in report.layers], path,
+                            heading)

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "quantize": "quantize_cmd",
     "run": "run_cmd",
     "energy": "energy_cmd",
+    "plot": "plot_cmd",
     "map": "map_cmd",
     "backends": "backends_cmd",
 }

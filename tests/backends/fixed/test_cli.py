@@ -50,7 +50,8 @@ def invoke(*args):
 
 def test_quantize_writes_an_integer_graph_that_runs_on_fixed(digits_model, tmp_path):
     out = tmp_path / "q.nir"
-    result = invoke("quantize", digits_model, "--bits", 4, "--granularity", "channel", "-o", out)
+    result = invoke("quantize", digits_model, "--mode", "generic", "--bits", 4, "--granularity",
+                    "channel", "-o", out)
     assert result.exit_code == 0, result.output
     q = read_graph(out)
     assert np.abs(q.nodes["fc0"].weight).max() == 7
@@ -79,10 +80,11 @@ def test_sweep_bits_on_digits_prints_and_plots(digits_model, tmp_path):
                     "--sweep-bits", "2..8", "--plot", png, "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert [r["bits"] for r in rows] == ["float", 2, 3, 4, 5, 6, 7, 8]
-    accuracy = {r["bits"]: r["accuracy"] for r in rows}
-    assert accuracy["float"] > 0.8
-    assert accuracy[8] >= accuracy["float"] - 0.05
+    assert [r["weight_bits"] for r in rows] == [None, 2, 3, 4, 5, 6, 7, 8]
+    assert [r["backend"] for r in rows] == ["reference"] + ["fixed"] * 7
+    accuracy = {r["weight_bits"]: r["accuracy"] for r in rows}
+    assert accuracy[None] > 0.8
+    assert accuracy[8] >= accuracy[None] - 0.05
     assert accuracy[2] < accuracy[8]
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
