@@ -20,11 +20,11 @@ from __future__ import annotations
 import nir
 import numpy as np
 import torch
-from snn2hw.backends.reference.topology import Schedule, schedule
 
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
+from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION
 from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES
 from snn2hw.passes.quantize_loihi import quantize_loihi

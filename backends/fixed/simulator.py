@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
-from snn2hw.backends.reference.topology import Schedule
 
 from snn2hw.errors import UnsupportedError
+from snn2hw.ir.graph import Schedule
 
 
 @dataclass

@@ -9,6 +9,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,7 +35,9 @@ class FiniteFloat(click.FloatRange):
 
 
 POSITIVE_FLOAT = FiniteFloat(min=0, min_open=True)
-ANY_FLOAT = FiniteFloat()
+MAX_DT = 3600.0  # seconds: the graph validator's limit (snn2hw.ir.validate.MAX_DT, tested equal)
+TIME_STEP = FiniteFloat(min=sys.float_info.min, max=MAX_DT)
+"""A dt in seconds that a graph may store (positive and normal, at most an hour)."""
 
 
 # --- shapes and devices ----------------------------------------------------------------------

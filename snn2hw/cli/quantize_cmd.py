@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
+from snn2hw.cli.options import (
+    POSITIVE_FLOAT,
+    TIME_STEP,
+    InputFile,
+    OutputFile,
+    refuse_overwriting,
+)
 from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
 
 
@@ -28,7 +34,7 @@ from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
               help="Generic: wrap the membrane on overflow (default: saturate).")
 @click.option("--input-scale", type=POSITIVE_FLOAT, default=1.0, show_default=True,
               help="Integer input = input * scale (1: spikes, events; 16: digits pixels).")
-@click.option("--dt", type=POSITIVE_FLOAT,
+@click.option("--dt", type=TIME_STEP,
               help="Time step in seconds (default: graph's, else 1e-4).")
 def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granularity, rounding,
             wrap, input_scale, dt) -> None:

@@ -8,6 +8,7 @@ from snn2hw.cli.options import (
     DEVICE,
     POSITIVE_FLOAT,
     POSITIVE_INT,
+    TIME_STEP,
     InputFile,
     OutputFile,
     refuse_overwriting,
@@ -25,7 +26,7 @@ from snn2hw.registry import BACKENDS
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
 @click.option("--T", "steps", type=POSITIVE_INT,
               help="Time steps for a static input (default: graph's T).")
-@click.option("--dt", type=POSITIVE_FLOAT,
+@click.option("--dt", type=TIME_STEP,
               help="Time step in seconds (default: graph's, else 1e-4).")
 @click.option("--precision", type=click.Choice(["float", "fixed"]), default="float",
               show_default=True, help="Lava only: floating_pt or bit-accurate fixed_pt.")
@@ -94,8 +95,8 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
         return
     with about(graph_path):
         result = run_graph(graph, backend, inputs, config)
+    summary = _summary(graph, result.output, label_array)  # its checks come before any write
     save_outputs(output_path, result.output, record_path, result.records)
-    summary = _summary(graph, result.output, label_array)
     summary.update(backend=backend, graph=str(graph_path))
     if show_report:
         summary["report"] = to_jsonable(result.stats.get("report"))

@@ -236,3 +236,19 @@ def test_describe_gives_one_line_and_the_exit_code(exc, code, needles):
     got_code, line = describe(exc)
     assert got_code == code and "\n" not in line
     assert all(n in line for n in needles), line
+
+
+def test_the_dt_option_accepts_what_a_graph_may_store(files):
+    """--dt is refused by the same bounds the graph validator applies on load, so no command
+    writes a graph that `inspect` then refuses (an export with --dt 1e-320 did)."""
+    import sys
+
+    from snn2hw.cli.options import MAX_DT
+    from snn2hw.ir import validate
+
+    folder, graph, x, _ = files
+    assert MAX_DT == validate.MAX_DT and sys.float_info.min > 1e-320
+    for bad in ("1e-320", "7200", "nan", "0"):
+        assert_clean_failure(cli("run", graph, "--input", x, "--dt", bad), "--dt")
+        assert_clean_failure(cli("quantize", graph, "-o", folder / "q.nir", "--dt", bad), "--dt")
+    assert cli("run", graph, "--input", x, "--dt", "3600", "--json").exit_code == 0
