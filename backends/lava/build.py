@@ -3,8 +3,9 @@
 Weighted nodes become Dense (Affine/Linear, columns reordered to the Lava layout) or Conv
 (kernel flipped, WHC: ``w[:, :, ::-1, ::-1].transpose(0, 3, 2, 1)``); neurons become LIF with
 the ``snn2hw.loihi`` parameters; Flatten is a port reshape. The input comes from a RingBuffer
-source, the graph output goes to a RingBuffer sink: a neuron's spikes, or for a non-spiking
-readout the Dense ``a_out`` (the accumulated ``W x``; the host adds the bias).
+source, the graph output goes to a recording sink (:class:`.record.process.Record`): a
+neuron's spikes, or for a non-spiking readout the Dense ``a_out`` (the accumulated ``W x``; the
+host adds the bias).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class LavaNetwork:
     """The processes of one mapped graph, and what the runner needs to drive them."""
 
     source: object  # RingBuffer source
-    sinks: dict[str, object]  # node name -> RingBuffer sink
+    sinks: dict[str, object]  # node name -> record.process.Record
     neurons: dict[str, object]  # node name -> LIF
     layout: dict[str, Layout]
     delay: dict[str, int]
@@ -52,6 +53,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
     source = net.source = Source(data=net.cast(data))
     buffer = data.shape[-1]
     ports = {topo.input_name: source.s_out}
+    delayed: dict[tuple[str, int], object] = {}  # one shared identity chain per source
     for name in topo.order[1:]:
         node = graph.nodes[name]
         if isinstance(node, SYNAPSES):
@@ -66,7 +68,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
             if inport is None:
                 ports[name] = _reshape(ports[p], lay[name].shape)
             else:
-                _connect(_padded(ports[p], pad[(p, name)], net), inport)
+                _connect(_delayed(ports, delayed, p, pad[(p, name)], net), inport)
     sink_names = [topo.output_name] + (
         [n for n in topo.order if isinstance(graph.nodes[n], NEURONS)] if record else []
     )
@@ -83,16 +85,23 @@ def _connect(port, inport) -> None:
     _reshape(port, tuple(inport.shape)).connect(inport)
 
 
-def _padded(port, steps: int, net: LavaNetwork):
-    """``port`` delayed by ``steps`` identity Dense processes (graded messages)."""
-    from lava.proc.dense.process import Dense
+def _delayed(ports: dict, cache: dict, name: str, steps: int, net: LavaNetwork):
+    """The output of ``name`` delayed by ``steps`` identity Sparse processes (graded messages),
+    one chain per source shared by every consumer (a SEW stem output feeds four)."""
+    if steps == 0:
+        return ports[name]
+    if (name, steps) not in cache:
+        from lava.proc.sparse.process import Sparse
+        from scipy.sparse import identity
 
-    size = int(np.prod(port.shape))
-    for _ in range(steps):
-        dense = Dense(weights=net.cast(np.eye(size)), num_message_bits=FMT.message_bits)
-        _reshape(port, (size,)).connect(dense.s_in)
-        port = dense.a_out
-    return port
+        port = _delayed(ports, cache, name, steps - 1, net)
+        size = int(np.prod(port.shape))
+        # Sparse, not Dense: the same a_out = W s_in, without an n x n matrix per process
+        sparse = Sparse(weights=identity(size, dtype=net.cast(0).dtype, format="csr"),
+                        num_message_bits=FMT.message_bits)
+        _reshape(port, (size,)).connect(sparse.s_in)
+        cache[(name, steps)] = sparse.a_out
+    return cache[(name, steps)]
 
 
 def _synapse(graph: nir.NIRGraph, topo: Topology, name: str, src: Layout, net: LavaNetwork):
@@ -134,8 +143,8 @@ def _neuron(node, lay: Layout, net: LavaNetwork, name: str, sample_steps: int):
 
 
 def _sink(port, buffer: int):
-    from lava.proc.io.sink import RingBuffer as Sink
+    from .record.process import Record
 
-    sink = Sink(shape=tuple(port.shape), buffer=buffer)
+    sink = Record(shape=tuple(port.shape), steps=buffer)
     port.connect(sink.a_in)
     return sink

@@ -5,7 +5,7 @@ reshape), so a flattened vector reaches the next Dense in WHC order. Each node o
 ``perm``: Lava's flat element ``i`` is NIR's flat element ``perm[i]``; a Dense fed by it uses
 ``W[:, perm]``. Every Dense/Conv delays by one step (it sends the previous step's sum), so
 ``delay[node]`` counts the weighted nodes on the deepest path from the input; shorter paths into a
-node are padded with identity Dense processes (``pad[(src, dst)]`` of them).
+node are padded with identity processes (``pad[(src, dst)]`` of them).
 """
 
 from __future__ import annotations

@@ -51,12 +51,14 @@ def test_run_lava_json_matches_reference_and_limits_samples(mlp_files, tmp_path)
     assert summary["output_shape"] == [6, 2, 10]
 
 
-def test_run_lava_fixed_shows_a_progress_bar_per_sample(mlp_files):
+def test_run_lava_fixed_shows_a_progress_bar_of_steps(mlp_files):
     graph_path, x_path, _ = mlp_files
     result = _invoke("run", graph_path, "-b", "lava", "--precision", "fixed", "--input", x_path,
                      "--samples", 2)
     assert result.exit_code == 0, result.output
-    assert "lava:" in result.stderr and "1/2 " in result.stderr  # tqdm, one tick per sample
+    # tqdm over 2 samples of T + delay = 8 steps: it moves inside the first sample
+    assert "lava:" in result.stderr and " 1/16 " in result.stderr
+    assert "sample 1/2" in result.stderr and "sample 2/2" in result.stderr
     assert "on lava" in result.stdout
 
 
