@@ -56,6 +56,7 @@ T_LBACK = "tests/backends/fixed/test_loihi_backend.py"
 T_HAND = "tests/backends/energy/test_hand_counts.py"
 T_COUNT = "tests/backends/energy/test_counting.py"
 T_NN = "tests/nn/test_neurons.py"
+T_NN_LEAK = "tests/nn/test_lif_leak.py"
 
 MUTANTS = [
     # reference backend: neurons, reset, threshold, delays, initial state
@@ -140,8 +141,9 @@ MUTANTS = [
            (T_QL,)),
     Mutant("quantize: weights floored instead of rounded", QL,
            "np.rint(weight / (2**exp * step))", "np.floor(weight / (2**exp * step))", (T_QL,)),
-    Mutant("quantize: initial potential floored", QL, "v0 = np.clip(np.rint(",
-           "v0 = np.clip(np.floor(", (T_QL,)),
+    Mutant("quantize: initial potential floored", QL,
+           'v0_exact = np.rint(np.asarray(params["v_init"]) * unit)',
+           'v0_exact = np.floor(np.asarray(params["v_init"]) * unit)', (T_QL,)),
     Mutant("quantize: conv weights lose their folded exponent", QL,
            "node.weight = mant * 2**exp if conv else mant", "node.weight = mant",
            (T_QL, "tests/test_quantized_file.py", T_AGREE)),
@@ -169,7 +171,7 @@ MUTANTS = [
            (T_NN,)),
     Mutant("nn: LIF decay_input leaks to 0, not v_reset", "snn2hw/nn/neurons.py",
            "return v + (x - (v - self.v_reset)) / self.tau", "return v + (x - v) / self.tau",
-           (T_NN,)),
+           (T_NN, T_NN_LEAK)),
     Mutant("export: batch-norm folding without eps", "snn2hw/passes/fold_batchnorm.py",
            "scale = torch.rsqrt(var + bn.eps)", "scale = torch.rsqrt(var)",
            ("tests/passes/test_fold_batchnorm.py",)),
