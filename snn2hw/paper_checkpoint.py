@@ -42,6 +42,7 @@ STATIC = {"sew18", "sew34", "sew50", "sew-cifar"}
 FIRST_NEURON = {"sew18": ("sn1", 2), "sew34": ("sn1", 2), "sew50": ("sn1", 2),
                 "sew-cifar": ("sn1", 1), "vgg11-dvs48": ("features.1", 1),
                 "vgg11-dvs128": ("layer1.0.spike", 1)}
+PAPER_ARCHITECTURES = tuple(FIRST_NEURON)  # whose options are read from the tensors
 FIRST_CONV = {"vgg11-dvs48": "features.0.conv.weight", "vgg11-dvs128": "layer1.0.conv.weight"}
 HEAD = {"vgg11-dvs48": "classifier.1.weight"}
 RENAMES = [  # applied in order to every key
@@ -63,7 +64,7 @@ def load_paper_checkpoint(path: str | os.PathLike, arch: str | None = None,
     state = {rename_key(key): value for key, value in state.items()}
     arch = arch or PAPER_MODELS.get(str(args.get("model", ""))) or infer_arch(state, path)
     T = int(T or args.get("T") or _tebn_steps(state) or DEFAULT_T.get(arch, 4))
-    if arch in FIRST_NEURON:
+    if arch in PAPER_ARCHITECTURES:
         config = infer_config(arch, state, T) | dict(config or {})
         shape = [config["in_channels"], *_hw(config["input_size"])]
     else:  # another registry architecture (digits): its defaults, IMP if the weights have it

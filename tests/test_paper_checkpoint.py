@@ -4,8 +4,6 @@ mmengine files of the legacy VGG, bare state dicts, and the failure cases."""
 from __future__ import annotations
 
 import argparse
-import sys
-import types
 
 import pytest
 import torch
@@ -13,6 +11,8 @@ import torch
 from snn2hw.errors import BadInputError
 from snn2hw.nn.architectures import build_model
 from snn2hw.paper_checkpoint import load_paper_checkpoint, rename_key
+
+from .frontends.checkpoint_files import CALLS, mmengine_file
 
 
 def imagenet_file(path, state: dict, **args) -> None:
@@ -113,43 +113,10 @@ def test_corrupt_file(tmp_path):
         load_paper_checkpoint(path)
 
 
-CALLS: list[str] = []
-
-
-def record_call(what: str) -> None:
-    CALLS.append(what)
-
-
-class RunsOnUnpickle:
-    """Unpickling this calls :func:`record_call`: what a malicious pickle would do."""
-
-    def __reduce__(self):
-        return record_call, ("unpickled",)
-
-
-def mmengine_file(path, state: dict) -> None:
-    """An mmengine checkpoint: the state dict next to a ``message_hub`` of a class that does
-    not exist here (its module is gone when the file is read) and an object with side effects."""
-    hub_module = types.ModuleType("mmengine.logging.message_hub")
-    exec("class MessageHub:\n    def __init__(self):\n        self.log = {'loss': 0.5}\n",
-         hub_module.__dict__)
-    hub_module.MessageHub.__module__ = hub_module.__name__
-    packages = {"mmengine": types.ModuleType("mmengine"),
-                "mmengine.logging": types.ModuleType("mmengine.logging"),
-                hub_module.__name__: hub_module}
-    sys.modules.update(packages)
-    try:
-        torch.save({"meta": {"epoch": 3, "mmengine_version": "0.8.4"},
-                    "state_dict": {f"backbone.{k}": v for k, v in state.items()},
-                    "hook": RunsOnUnpickle(), "message_hub": hub_module.MessageHub()}, path)
-    finally:
-        for name in packages:
-            del sys.modules[name]
-
-
 def test_mmengine_file_is_read_without_mmengine_and_without_unpickling(tmp_path):
     model = build_model("sew-cifar")
-    mmengine_file(tmp_path / "epoch_3.pth", model.state_dict())
+    mmengine_file(tmp_path / "epoch_3.pth",
+                  {f"backbone.{k}": v for k, v in model.state_dict().items()})
     CALLS.clear()
     ckpt = load_paper_checkpoint(tmp_path / "epoch_3.pth")
     assert CALLS == []  # nothing of the pickled objects ran

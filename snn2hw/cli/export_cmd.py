@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 
 import click
@@ -9,12 +11,15 @@ import click
 from snn2hw import api
 from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
 from snn2hw.defaults import DEFAULT_DT
-from snn2hw.errors import about
+from snn2hw.errors import BadInputError, about
 from snn2hw.ir import metadata
 from snn2hw.nn.architectures import ARCHITECTURES
 
 
 def _to_nir(source: str, output: str, **options) -> str:
+    if source.endswith(".nir"):
+        raise BadInputError(f"{source}: is already a NIR graph; export turns checkpoints into "
+                            "NIR (--to onnx or --to netx convert a .nir)")
     graph = api.export_model(source, output, **options)
     return f"wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"
 
@@ -43,6 +48,36 @@ def _to_onnx(source: str, output: str, **options) -> str:
     return f"wrote {output}: ONNX opset {OPSET}, {len(model.graph.node)} operators, one time step"
 
 
+class ArchType(click.ParamType):
+    """A registry architecture, or ``FILE.py:FUNCTION`` building the user's own model."""
+
+    name = "arch"
+
+    def convert(self, value, param, ctx):
+        if ".py:" in value:
+            file = value.rpartition(":")[0]
+            if not os.path.isfile(file):
+                self.fail(f"'{value}': no such file '{file}'", param, ctx)
+            return value
+        if value not in ARCHITECTURES:
+            self.fail(f"'{value}' is neither an architecture ({', '.join(ARCHITECTURES)}) nor "
+                      "FILE.py:FUNCTION", param, ctx)
+        return value
+
+
+def _json_object(ctx, param, value: str | None) -> dict | None:
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON ({exc.msg} at character {exc.pos})") from None
+    if not isinstance(parsed, dict):
+        raise click.BadParameter("must be a JSON object of keyword arguments, like "
+                                 '\'{"num_classes": 10}\'')
+    return parsed
+
+
 # target format -> function(source, output, **options) returning a one-line summary
 TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onnx": _to_onnx}
 
@@ -65,8 +100,12 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
               help="File to write (written atomically).")
 @click.option("--to", "target", type=click.Choice(list(TARGETS)), default="nir",
               show_default=True, help="Output format.")
-@click.option("--arch", type=click.Choice(list(ARCHITECTURES)),
-              help="Architecture of a bare state_dict.")
+@click.option("--arch", type=ArchType(),
+              help="Architecture of a bare state_dict, or FILE.py:FUNCTION building your own "
+                   "model (snn2hw, SpikingJelly or the paper's classes) for the weights in "
+                   "SOURCE.")
+@click.option("--arch-args", callback=_json_object,
+              help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
 @click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
 @click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
 @click.option("--dt", type=POSITIVE_FLOAT, default=DEFAULT_DT,
@@ -74,10 +113,11 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
 @click.option("--readout", type=click.Choice(metadata.READOUT_MODES),
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
-def command(source, output, target, arch, steps, input_shape, dt, readout, trust) -> None:
+def command(source, output, target, arch, arch_args, steps, input_shape, dt, readout,
+            trust) -> None:
     """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx/onnx) to OUTPUT."""
     refuse_overwriting([source], {"-o": output})
     with about(source):  # every error names the file
-        message = TARGETS[target](source, output, arch=arch, T=steps, input_shape=input_shape,
-                                  dt=dt, readout=readout, trust=trust)
+        message = TARGETS[target](source, output, arch=arch, arch_args=arch_args, T=steps,
+                                  input_shape=input_shape, dt=dt, readout=readout, trust=trust)
     click.echo(message)

@@ -33,6 +33,7 @@ from snn2hw.frontends import neuron_match
 from snn2hw.frontends.spike_pool import SeqThreshold, SpikeMaxPool2d, or_pool
 from snn2hw.frontends.tracing import check_graph, symbolic_graph
 from snn2hw.nn import layers as L
+from snn2hw.nn.architectures.common import RepeatTime
 from snn2hw.nn.neurons import BaseNode
 
 SJ = "spikingjelly."
@@ -61,7 +62,7 @@ def from_spikingjelly(model: nn.Module, input_shape: Sequence[int]) -> fx.GraphM
         if neuron_match.is_neuron(module):
             neuron_match.check_imp_ready(module, _where(path, module))
     _convert(copy.deepcopy(model), "", mode == "s", None)  # refuse by name before running it
-    shapes = _neuron_shapes(model, input_shape, mode)
+    shapes = _neuron_shapes(model, input_shape)
     model = _convert(model, "", mode == "s", shapes)
     return _rewrite(model, mode)
 
@@ -102,7 +103,7 @@ def _where(path: str, module: nn.Module) -> str:
     return f"module '{path}' ({type(module).__module__}.{type(module).__name__})"
 
 
-def _neuron_shapes(model: nn.Module, input_shape: Sequence[int], mode: str) -> dict[str, tuple]:
+def _neuron_shapes(model: nn.Module, input_shape: Sequence[int]) -> dict[str, tuple]:
     """Each neuron's input shape (one sample) from one forward pass of the original model."""
     shapes: dict[str, tuple] = {}
 
@@ -115,20 +116,34 @@ def _neuron_shapes(model: nn.Module, input_shape: Sequence[int], mode: str) -> d
     probe = copy.deepcopy(model)
     handles = [m.register_forward_pre_hook(recorder(p)) for p, m in probe.named_modules()
                if neuron_match.is_neuron(m)]
-    dtype = next((p.dtype for p in probe.parameters() if p.is_floating_point()), torch.float32)
-    x = torch.zeros((1, 1, *input_shape) if mode == "m" else (1, *input_shape), dtype=dtype)
-    neuron_match.reset_states(probe)
+    try:
+        dry_run(probe, input_shape)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return shapes
+
+
+def dry_run(model: nn.Module, input_shape: Sequence[int]) -> None:
+    """One forward pass of ``model`` on zeros (one sample, one step), then its states reset:
+    shows the shapes and creates lazy parameters."""
+    single = network_step_mode(model) == "s" if is_foreign(model) else any(
+        isinstance(m, RepeatTime) for m in model.modules())
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()
+                  and not isinstance(p, nn.parameter.UninitializedParameter)), torch.float32)
+    x = torch.zeros((1, *input_shape) if single else (1, 1, *input_shape), dtype=dtype)
+    neuron_match.reset_states(model)
     try:
         with torch.no_grad():
-            probe(x)
+            model(x)
+    except UnsupportedError:
+        raise
     except Exception as exc:  # foreign code raises anything on a wrong shape
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise BadInputError(f"the model does not run on an input of shape {tuple(x.shape)} "
                             f"({first}); check the input shape") from exc
     finally:
-        for handle in handles:
-            handle.remove()
-    return shapes
+        neuron_match.reset_states(model)
 
 
 def _convert(module: nn.Module, path: str, per_step: bool, shapes: dict | None) -> nn.Module:
