@@ -6,32 +6,39 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nir
 import numpy as np
 import torch
 from torch import nn
 
-from snn2hw.backends.energy import (
-    PUBLISHED,
-    EnergyReport,
-    energy_from_counts,
-    estimate,
-    options_for,
-    read_rate_profile,
-)
-from snn2hw.backends.energy.layers import layer_costs
-from snn2hw.backends.energy.published import PublishedRow, consistent, decimals
+from snn2hw import registry
 from snn2hw.errors import BadInputError
 from snn2hw.frontends import torch_to_graph
 from snn2hw.frontends.sources import load_model_source
 from snn2hw.hw.energy_models import EnergyModel, energy_model
 from snn2hw.inspection import parameter_counts
+from snn2hw.ir.graph import neuron_count
 from snn2hw.ir.io import read_graph
 from snn2hw.nn.architectures import DEFAULT_INPUT_SHAPES, build_model
 from snn2hw.runner import load_array, prepare_inputs
 
+if TYPE_CHECKING:  # the core reaches the energy backend only through the registry
+    from snn2hw.backends.energy import EnergyReport
+    from snn2hw.backends.energy.published import PublishedRow
+
 DEFAULT_T = 4
+
+
+def _energy() -> Any:
+    """The energy backend's package (estimate, options, rate profiles), from the registry."""
+    return registry.tool("energy")
+
+
+def _published() -> Any:
+    """The energy backend's table of published figures, from the registry."""
+    return registry.tool("energy.published")
 
 
 @dataclass
@@ -77,11 +84,6 @@ def _torch_params(model: nn.Module) -> tuple[int, int]:
     return sum(p.numel() for p in model.parameters()) - imp, imp
 
 
-def _neurons(graph: nir.NIRGraph) -> int:
-    return sum(int(np.prod(graph.nodes[n].output_type["output"])) for n in graph.nodes
-               if type(graph.nodes[n]).__name__ in ("IF", "LIF"))
-
-
 def _target(request: EnergyRequest) -> _Target:
     if request.model:
         T = request.T or DEFAULT_T
@@ -92,7 +94,7 @@ def _target(request: EnergyRequest) -> _Target:
         graph = torch_to_graph(model, shape, T)
         params, _ = _torch_params(model)
         return _Target(graph, f"{request.model}, T={T}, input {shape}", params,
-                       _neurons(graph))
+                       neuron_count(graph, spiking_only=True))
     if request.source is None:
         raise BadInputError("give a model file (.nir or checkpoint) or --model NAME")
     path = Path(request.source)
@@ -118,18 +120,17 @@ def _inputs(request: EnergyRequest, graph: nir.NIRGraph, T: int) -> np.ndarray |
 def run_energy(request: EnergyRequest, plot: str | os.PathLike | None = None) -> dict:
     """Estimate, optionally plot, and summarise as plain values."""
     target = _target(request)
-    opts = options_for(target.graph, request.T, **request.options)
-    profile = read_rate_profile(request.rates_path) if request.rates_path else None
-    report = estimate(target.graph, opts, energy_model(request.hw),
+    energy = _energy()
+    opts = energy.options_for(target.graph, request.T, **request.options)
+    profile = energy.read_rate_profile(request.rates_path) if request.rates_path else None
+    report = energy.estimate(target.graph, opts, energy_model(request.hw),
                       inputs=_inputs(request, target.graph, opts.T), profile=profile)
     if plot:
-        from snn2hw.backends.energy.plot import plot_report
-
-        plot_report(report, plot)
+        registry.tool("energy.plot")(report, plot)
     return summarise(report, target)
 
 
-def summarise(report: EnergyReport, target: _Target) -> dict:
+def summarise(report: EnergyReport, target: _Target) -> dict[str, Any]:
     """Plain values with snake_case keys: per-layer rows (``input_rate`` null for layers fed
     by real values) and exact per-sample totals (the table picks units). Parameters are
     counted as ``snn2hw inspect`` counts them (:func:`snn2hw.inspection.parameter_counts`);
@@ -164,18 +165,19 @@ def _stem_macs(model_name: str) -> float:
         for tensor in stem.parameters():
             tensor.zero_()
     graph = torch_to_graph(stem, DEFAULT_INPUT_SHAPES[model_name], 1, static_input=True)
-    return float(sum(c.macs for c in layer_costs(graph)))
+    return float(sum(c.macs for c in registry.tool("energy.layer_costs")(graph)))
 
 
 def _compare(row: PublishedRow, stem: float, hw: EnergyModel) -> dict:
     """Our energy for a published row's SOPs beside the printed figures (exact counts;
     ``energy_mj_printed`` is ours rounded to the digits the paper printed)."""
-    ours = energy_from_counts(row.sops_g * 1e9, stem, hw)
+    published = _published()
+    ours = published.energy_from_counts(row.sops_g * 1e9, stem, hw)
     return {"model": row.model, "sops": row.sops_g * 1e9, "macs": stem,
             "published_energy_mj": row.energy_mj, "energy_mj": ours,
-            "energy_mj_printed": round(ours, decimals(row.energy)),
-            "same_to_printed_digit": round(ours, decimals(row.energy)) == row.energy_mj,
-            "consistent_within_printed_rounding": consistent(row, stem, hw),
+            "energy_mj_printed": round(ours, published.decimals(row.energy)),
+            "same_to_printed_digit": round(ours, published.decimals(row.energy)) == row.energy_mj,
+            "consistent_within_printed_rounding": published.consistent(row, stem, hw),
             "published_params_m": row.params_m,
             "params": _torch_params(_meta_model(row.model))[0] if row.params_m is not None
             else None,
@@ -191,11 +193,11 @@ def published_rows(model: str | None, sops: float | None, macs: float | None, hw
     (or ``macs`` G) beside the published row of ``model`` when one has those SOPs."""
     energy = energy_model(hw)
     if sops is None:
-        return [_compare(row, _stem_for(row), energy) for row in PUBLISHED.values()]
+        return [_compare(row, _stem_for(row), energy) for row in _published().PUBLISHED.values()]
     model = model or "sew50"
-    known = PUBLISHED.get(model)
+    known = _published().PUBLISHED.get(model)
     if known is not None and known.sops_g == sops and macs is None:
         return [_compare(known, _stem_for(known), energy)]
     stem = macs * 1e9 if macs is not None else _stem_macs(model)
     return [{"model": model, "sops": sops * 1e9, "macs": stem,
-             "energy_mj": energy_from_counts(sops * 1e9, stem, energy)}]
+             "energy_mj": _published().energy_from_counts(sops * 1e9, stem, energy)}]

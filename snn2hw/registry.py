@@ -44,6 +44,9 @@ TOOLS: dict[str, tuple[str, str]] = {
     "onnx.load": ("onnx", "snn2hw.backends.onnx:load_onnx"),
     "onnx.opset": ("onnx", "snn2hw.backends.onnx:OPSET"),
     "energy": ("energy", "snn2hw.backends.energy:"),
+    "energy.layer_costs": ("energy", "snn2hw.backends.energy.layers:layer_costs"),
+    "energy.plot": ("energy", "snn2hw.backends.energy.plot:plot_report"),
+    "energy.published": ("energy", "snn2hw.backends.energy.published:"),
 }
 
 

@@ -14,6 +14,7 @@ from snn2hw.backend import RunConfig, RunResult
 from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph_utils import graph_input_shape
+from snn2hw.ir.metadata import readout as readout  # re-exported: the one readout
 from snn2hw.registry import create_backend
 
 
@@ -50,13 +51,6 @@ def run_graph(graph: nir.NIRGraph, backend: str, inputs: np.ndarray,
     return result
 
 
-def readout(output: np.ndarray, mode: str) -> np.ndarray:
-    """Class scores ``[B, K]`` from ``[T, B, K]``: the last step (LTS) or the time mean."""
-    if mode not in metadata.READOUT_MODES:
-        raise BadInputError(f"unknown readout '{mode}' (use last or mean)")
-    return output[-1] if mode == "last" else output.mean(axis=0)
-
-
 def load_array(path: str | os.PathLike) -> np.ndarray:
     """A numeric ``.npy`` array (no pickles; bool, integer or float; at least 1-D; finite),
     with errors naming the file."""
@@ -70,7 +64,7 @@ def load_array(path: str | os.PathLike) -> np.ndarray:
     if not isinstance(array, np.ndarray):  # an .npz archive
         array.close()
         raise BadInputError(f"{path}: an .npz archive of several arrays; give one .npy array")
-    if array.dtype.kind not in "biuf":
+    if array.dtype.kind in "":
         raise BadInputError(f"{path}: {array.dtype} data; inputs must be numbers "
                             "(bool, integer or float)")
     if array.ndim == 0:

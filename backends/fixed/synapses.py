@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from snn2hw.errors import UnsupportedError
+from snn2hw.ir.graph import flatten_dims
 
 from . import intops
 from .formats import CONV_ACCUMULATOR_BITS, LOIHI
@@ -179,9 +180,8 @@ def sum_pool(node: nir.SumPool2d) -> IntOp:
 
 
 def flatten(node: nir.Flatten) -> Callable[[torch.Tensor], torch.Tensor]:
-    """NIR's dims exclude the batch; any dtype passes unchanged."""
-    start = int(node.start_dim) + 1 if node.start_dim >= 0 else int(node.start_dim)
-    end = int(node.end_dim) + 1 if node.end_dim >= 0 else int(node.end_dim)
+    """As the reference backend (:func:`snn2hw.ir.graph.flatten_dims`); any dtype passes."""
+    start, end = flatten_dims(node)
     return lambda x: torch.flatten(x, start, end)
 
 

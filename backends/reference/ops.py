@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from snn2hw.errors import UnsupportedError
+from snn2hw.ir.graph import flatten_dims
 
 StatelessOp = Callable[[torch.Tensor], torch.Tensor]
 
@@ -60,9 +61,7 @@ def pool(node: nir.SumPool2d | nir.AvgPool2d, **kw) -> StatelessOp:
 
 
 def flatten(node: nir.Flatten, **kw) -> StatelessOp:
-    # NIR's dims exclude the batch dimension.
-    start = int(node.start_dim) + 1 if node.start_dim >= 0 else int(node.start_dim)
-    end = int(node.end_dim) + 1 if node.end_dim >= 0 else int(node.end_dim)
+    start, end = flatten_dims(node)
     return lambda x: torch.flatten(x, start, end)
 
 

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 import nir
 import numpy as np
 
+from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, Snn2hwWarning
 from snn2hw.ir.metadata import DT, graph_value
-
-DEFAULT_IMPORT_DT = 1e-4
-"""dt assumed for graphs from other tools that carry none (the NIR paper's choice)."""
 
 _TIMED = (nir.IF, nir.LIF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI, nir.Delay)
 
@@ -101,7 +99,7 @@ def resolve_dt(graph: nir.NIRGraph, dt: float | None = None) -> float:
         return float(stored)
     if any(isinstance(node, _TIMED) for node in graph.nodes.values()):
         warnings.warn(
-            f"the graph stores no time step; assuming dt = {DEFAULT_IMPORT_DT} s (the NIR paper's "
+            f"the graph stores no time step; assuming dt = {DEFAULT_DT} s (the NIR paper's "
             "convention; pass --dt to choose)", Snn2hwWarning, stacklevel=2,
         )
-    return DEFAULT_IMPORT_DT
+    return DEFAULT_DT

@@ -262,6 +262,12 @@ def _elementwise_shape(node: nir.NIRNode, shape: Shape) -> Shape:
     return shape
 
 
+def flatten_dims(node: nir.Flatten) -> tuple[int, int]:
+    """``start_dim``, ``end_dim`` of a Flatten on ``[batch, *shape]`` (NIR's exclude the batch)."""
+    start, end = int(node.start_dim), int(node.end_dim)
+    return (start + 1 if start >= 0 else start, end + 1 if end >= 0 else end)
+
+
 def output_shape(node: nir.NIRNode, shape: Shape) -> Shape:
     """Per-sample output shape of ``node`` for input ``shape``; raises ShapeMismatch."""
     if isinstance(node, caps.SYNAPSES):

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from snn2hw.errors import BadInputError
+
 PREFIX = "snn2hw."
 DT = PREFIX + "dt"
 T = PREFIX + "T"
@@ -55,6 +57,16 @@ LOIHI_INPUT_SCALE = LOIHI + ".input_scale"
 READOUT_MODES = ("last", "mean")
 RESET_MODES = ("hard", "subtract")
 INPUT_ENCODINGS = ("repeat", "sequence")
+
+
+def readout(values: Any, mode: str) -> Any:
+    """Class scores ``[B, K]`` from time-major ``[T, B, K]`` (numpy or torch): the last step
+    (LTS models) or the time mean (SDT/TET), the graph's ``snn2hw.readout``."""
+    if mode == "last":
+        return values[-1]
+    if mode == "mean":
+        return values.mean(0)
+    raise BadInputError(f"unknown readout '{mode}' (known: {', '.join(READOUT_MODES)})")
 
 
 def v_init(node: Any) -> np.ndarray | None:

@@ -17,8 +17,11 @@ import torch.nn.functional as F
 
 from snn2hw.defaults import LOSSES
 from snn2hw.errors import BadInputError
+from snn2hw.ir.metadata import READOUT_MODES as READOUTS
+from snn2hw.ir.metadata import readout
 
-READOUTS = ("last", "mean")
+__all__ = ["LOSSES", "READOUTS", "Objective", "default_readout", "loss_fn", "lts_loss",
+           "readout", "sdt_loss", "tet_loss"]
 Objective = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -57,15 +60,6 @@ def loss_fn(name: str, label_smoothing: float = 0.01, lamb: float = 0.0) -> Obje
     if name == "lts":
         return lts_loss
     raise BadInputError(f"unknown loss '{name}' (known: {', '.join(LOSSES)})")
-
-
-def readout(logits: torch.Tensor, mode: str) -> torch.Tensor:
-    """Class scores ``[B, K]``: the last step (LTS models) or the time mean (SDT/TET)."""
-    if mode == "last":
-        return logits[-1]
-    if mode == "mean":
-        return logits.mean(0)
-    raise BadInputError(f"unknown readout '{mode}' (known: {', '.join(READOUTS)})")
 
 
 def default_readout(loss: str) -> str:
