@@ -64,7 +64,7 @@ def load_array(path: str | os.PathLike) -> np.ndarray:
     if not isinstance(array, np.ndarray):  # an .npz archive
         array.close()
         raise BadInputError(f"{path}: an .npz archive of several arrays; give one .npy array")
-    if array.dtype.kind in "":
+    if array.dtype.kind not in "biuf":
         raise BadInputError(f"{path}: {array.dtype} data; inputs must be numbers "
                             "(bool, integer or float)")
     if array.ndim == 0:
