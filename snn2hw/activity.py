@@ -5,6 +5,7 @@ spiking layer, and agreement between backends (spikes and predictions). The numb
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import nir
 import numpy as np
@@ -51,6 +52,13 @@ def load_inputs(graph: nir.NIRGraph, dataset: str | None = None, input_path: str
     if labels is not None and len(labels) != x.shape[1]:
         raise BadInputError(f"{labels_path}: {len(labels)} labels for {x.shape[1]} samples")
     return Inputs(x, labels, scale, source)
+
+
+def labels_for(paths: list[str]) -> list[str]:
+    """Short names for graphs in figures and tables: their file stems, or the paths when
+    stems repeat."""
+    stems = [Path(p).stem for p in paths]
+    return stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
 
 
 def readout_mode(graph: nir.NIRGraph) -> str:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "run": "run_cmd",
     "energy": "energy_cmd",
     "plot": "plot_cmd",
+    "compare": "compare_cmd",
     "map": "map_cmd",
     "backends": "backends_cmd",
 }

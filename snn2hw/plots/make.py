@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import nir
@@ -61,14 +60,9 @@ class _Context:
         return activity.run_recorded(graph, backend, self.inputs.x, self.config)
 
 
-def _labels(paths: list[str]) -> list[str]:
-    stems = [Path(p).stem for p in paths]
-    return stems if len(set(stems)) == len(stems) else [str(p) for p in paths]
-
-
 def _context(request: PlotRequest) -> _Context:
     graphs = {label: read_graph(path)
-              for label, path in zip(_labels(request.graph_paths), request.graph_paths,
+              for label, path in zip(activity.labels_for(request.graph_paths), request.graph_paths,
                                      strict=True)}
     first = next(iter(graphs.values()))
     inputs = activity.load_inputs(first, request.dataset, request.input_path,
