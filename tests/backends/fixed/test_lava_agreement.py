@@ -14,6 +14,8 @@ from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
 from snn2hw.errors import Snn2hwWarning
+from snn2hw.passes.fold_loihi import LOIHI
+from snn2hw.passes.quantize_loihi import quantize_loihi
 from snn2hw.registry import create_backend
 
 from . import graphs
@@ -58,6 +60,26 @@ def test_non_integer_inputs_round_half_to_even_as_lava_does():
     assert not np.array_equal(np.rint(scaled), np.floor(scaled))
     assert not np.array_equal(np.rint(scaled), np.floor(scaled + 0.5))
     assert _fires(assert_same_as_lava(g, x, input_scale=16.0))
+
+
+@pytest.mark.parametrize("net", ["mlp", "cnn"])
+def test_a_fixed_layer_scale_uses_weight_and_bias_exponents(net):
+    """scale = 4096 (the NIR paper used 256): weights beyond the 8-bit mantissa get a Dense
+    weight exponent (folded into the stored weights for Conv), biases a bias exponent."""
+    rng = np.random.default_rng(16)
+    if net == "mlp":
+        g, x = graphs.mlp(rng, sizes=(16, 12, 4)), rng.integers(0, 5, (5, 2, 16)) / 4
+    else:
+        g, x = graphs.cnn(rng), graphs.digits_like(rng, steps=4, batch=2) / 4
+    options = {"scale": 4096.0, "input_scale": 4.0}
+    q = quantize_loihi(g, **options)
+    first, population = ("fc0", "n0") if net == "mlp" else ("conv0", "n0")
+    if net == "mlp":
+        assert q.nodes[first].metadata[LOIHI]["weight_exp"] > 0
+    else:
+        assert np.abs(q.nodes[first].weight).max() > 255  # mantissa << exponent, stored
+    assert q.nodes[population].metadata[LOIHI]["bias_exp"] > 0
+    assert _fires(assert_same_as_lava(g, x, **options))
 
 
 def _no_overflow(graph: nir.NIRGraph, x: np.ndarray) -> None:
