@@ -91,8 +91,8 @@ MUTANTS = [
            (T_CUBA, f"{T_REF}/test_fixtures.py", "tests/frontends/test_torch_export.py")),
     # fixed backend, loihi mode (Lava's bit-accurate arithmetic)
     Mutant("fixed: input rounding round becomes floor", "backends/fixed/loihi.py",
-           "return torch.round(x if scale == 1.0 else x * scale)",
-           "return torch.floor(x if scale == 1.0 else x * scale)", (T_AGREE, "-k", "non_integer")),
+           "rounded = torch.round(scaled)", "rounded = torch.floor(scaled)",
+           (T_AGREE, "-k", "non_integer")),
     Mutant("fixed: lava timing does not align fan-in", "backends/fixed/simulator.py",
            "_delayed(values[p], latest - depth.get(p, 0))", "_delayed(values[p], 0)",
            (T_AGREE, "-k", "fan_in")),
