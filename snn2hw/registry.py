@@ -38,6 +38,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 TOOLS: dict[str, tuple[str, str]] = {
     "fixed.modes": ("fixed", "snn2hw.backends.fixed.backend:MODES"),
     "fixed.sweep": ("fixed", "snn2hw.backends.fixed.sweep:run_sweep"),
+    "fixed.parse_bits": ("fixed", "snn2hw.backends.fixed.sweep:parse_bits"),
     "lava.export_netx": ("lava", "snn2hw.backends.lava:export_netx"),
     "onnx.export": ("onnx", "snn2hw.backends.onnx:export_onnx"),
     "onnx.save": ("onnx", "snn2hw.backends.onnx:save_onnx"),

@@ -16,6 +16,7 @@ import nir
 import numpy as np
 
 from snn2hw.hw.loihi import LOIHI as FMT
+from snn2hw.ir import metadata
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES, Topology, conv_geometry
 
@@ -47,7 +48,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
     sinks hold as many steps."""
     from lava.proc.io.source import RingBuffer as Source
 
-    fixed = graph.metadata.get("snn2hw.loihi.precision") == "fixed"
+    fixed = graph.metadata.get(metadata.LOIHI_PRECISION) == "fixed"
     lay, (delay, pad) = layouts(graph, topo), delays(graph, topo)
     net = LavaNetwork(None, {}, {}, lay, delay, fixed=fixed)
     source = net.source = Source(data=net.cast(data))

@@ -88,7 +88,9 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
                        extra={k: v for k, v in (("input_scale", input_scale), ("mode", mode))
                               if v})
     if sweep_bits:
-        from snn2hw.backends.fixed.sweep import run_sweep
+        from snn2hw.registry import tool
+
+        run_sweep = tool("fixed.sweep")
 
         with about(graph_path):
             run_sweep(graph, inputs, label_array, sweep_bits, config, plot, as_json)
@@ -124,7 +126,9 @@ def _check_options(backend, input_path, labels, dataset, precision, sweep_bits, 
     if plot and not sweep_bits:
         raise click.BadParameter("only --sweep-bits draws a plot", param_hint="--plot")
     if sweep_bits:
-        from snn2hw.backends.fixed.sweep import parse_bits
+        from snn2hw.registry import tool
+
+        parse_bits = tool("fixed.parse_bits")
 
         if backend != "fixed":
             raise click.UsageError("--sweep-bits needs --backend fixed")
