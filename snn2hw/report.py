@@ -19,6 +19,7 @@ import numpy as np
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 console = Console()
 
@@ -26,17 +27,24 @@ _ENERGY_UNITS = ((1.0, "J"), (1e-3, "mJ"), (1e-6, "µJ"), (1e-9, "nJ"), (1e-12, 
 _SI = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
+def energy_unit(mj: float) -> tuple[float, str]:
+    """The unit that suits an energy given in mJ, as (mJ per unit, unit): ``2.6e-4`` ->
+    ``(1e-6, "nJ")``."""
+    joules = abs(float(mj)) * 1e-3
+    for scale, unit in _ENERGY_UNITS:
+        if joules >= scale:
+            return scale * 1e3, unit
+    return 1e-9, "pJ"
+
+
 def fmt_energy_mj(mj: float | None) -> str:
     """An energy given in mJ, in the unit that suits it: ``0.000264`` -> ``264 nJ``."""
     if mj is None:
         return ""
-    joules = float(mj) * 1e-3
-    if joules == 0:
+    if mj == 0:
         return "0 J"
-    for scale, unit in _ENERGY_UNITS:
-        if abs(joules) >= scale:
-            return f"{joules / scale:.4g} {unit}"
-    return f"{joules / 1e-12:.4g} pJ"
+    per_unit, unit = energy_unit(mj)
+    return f"{mj / per_unit:.4g} {unit}"
 
 
 def fmt_count(value: float | None) -> str:
@@ -106,12 +114,11 @@ def _header(title: str, cells: list[str]) -> str:
     return "\n".join(textwrap.wrap(title, target)) if len(title) > target else title
 
 
-def make_table(title: str | None, rows: Sequence[Mapping[str, Any]],
-               columns: Sequence[str | Column] | None = None, show_header: bool = True
-               ) -> Table:
+def make_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str | Column] | None = None,
+               show_header: bool = True) -> Table:
     """``rows`` (dicts sharing keys) as one compact rich table; headers wrap between words."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  padding=0, title_justify="left", title_style="bold", show_header=show_header)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0,
+                  show_header=show_header)
     cols = _columns(rows, columns)
     cells = [[col.fmt(row.get(col.key)) for col in cols] for row in rows]
     for i, col in enumerate(cols):
@@ -124,11 +131,18 @@ def make_table(title: str | None, rows: Sequence[Mapping[str, Any]],
 
 def print_table(title: str | None, rows: Sequence[Mapping[str, Any]],
                 columns: Sequence[str | Column] | None = None) -> None:
-    """Print ``rows`` as one table (see :func:`make_table`)."""
-    console.print(make_table(title, rows, columns))
+    """Print ``title`` (one bold line, wrapped between words) and ``rows`` as one table (see
+    :func:`make_table`)."""
+    _title(title)
+    console.print(make_table(rows, columns))
 
 
-def record_table(title: str | None, record: Mapping[str, Any],
+def _title(title: str | None) -> None:
+    if title:
+        console.print(Text(title, style="bold"))
+
+
+def record_table(record: Mapping[str, Any],
                  labels: Mapping[str, str] | None = None,
                  formats: Mapping[str, Callable[[Any], str]] | None = None,
                  humanize_keys: bool = True) -> Table:
@@ -141,13 +155,14 @@ def record_table(title: str | None, record: Mapping[str, Any],
 
     rows = [{"name": label(key), "value": formats.get(key, fmt_value)(value)}
             for key, value in record.items()]
-    return make_table(title, rows, [Column("name"), Column("value", fmt=str, justify="right")],
+    return make_table(rows, [Column("name"), Column("value", fmt=str)],
                       show_header=False)
 
 
 def print_record(title: str | None, record: Mapping[str, Any], **kw: Any) -> None:
-    """Print :func:`record_table`."""
-    console.print(record_table(title, record, **kw))
+    """Print ``title`` and :func:`record_table`."""
+    _title(title)
+    console.print(record_table(record, **kw))
 
 
 def print_report(report: Any, title: str | None = None) -> None:
@@ -171,8 +186,8 @@ def print_report(report: Any, title: str | None = None) -> None:
 
 
 def print_line(text: str) -> None:
-    """One line of prose (wrapped at word boundaries by the console)."""
-    console.print(text, highlight=False)
+    """One line of prose (wrapped at word boundaries by the console; no markup)."""
+    console.print(Text(text))
 
 
 def to_jsonable(value: Any) -> Any:

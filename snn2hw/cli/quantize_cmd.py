@@ -45,7 +45,7 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
     MODES = tool("fixed.modes")
     from snn2hw.errors import about
     from snn2hw.ir.io import read_graph, write_graph
-    from snn2hw.report import print_table
+    from snn2hw.report import print_record
 
     options = {"weight_bits": bits, "input_scale": input_scale}
     if mode == "generic":
@@ -56,4 +56,4 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
     write_graph(quantized, output_path)
     summary = {"graph": str(graph_path), "output": str(output_path), "mode": mode,
                **MODES[mode].format_summary(quantized)}
-    print_table("Quantised", [summary])
+    print_record("Quantised", summary)
