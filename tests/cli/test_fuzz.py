@@ -159,12 +159,19 @@ def test_mutated_checkpoints(seeds, work, data, command):
 
 # --- arrays of any shape and dtype ------------------------------------------------------------
 
-ODD_DTYPES = st.one_of(hnp.scalar_dtypes(), hnp.byte_string_dtypes(), hnp.unicode_string_dtypes(),
-                       hnp.array_dtypes(subtype_strategy=hnp.scalar_dtypes(), max_size=2))
+DTYPES = st.one_of(  # half numbers (which must run), half anything else (which must be refused)
+    hnp.floating_dtypes(), hnp.integer_dtypes(), hnp.unsigned_integer_dtypes(),
+    hnp.boolean_dtypes(), hnp.scalar_dtypes(), hnp.byte_string_dtypes(),
+    hnp.unicode_string_dtypes(), hnp.array_dtypes(subtype_strategy=hnp.scalar_dtypes(),
+                                                  max_size=2))
+
+
+SHAPES = st.one_of(st.sampled_from([(3, 4), (2, 3, 4), (3,)]),  # shapes the seed graph takes
+                   hnp.array_shapes(min_dims=0, max_dims=4, max_side=5))
 
 
 @SETTINGS
-@given(array=hnp.arrays(ODD_DTYPES, hnp.array_shapes(min_dims=0, max_dims=4, max_side=5)),
+@given(array=hnp.arrays(DTYPES, SHAPES),
        backend=st.sampled_from(["reference", "fixed", "onnx"]), as_labels=st.booleans())
 def test_arrays_of_any_shape_and_dtype(seeds, work, array, backend, as_labels):
     folder, out = work
@@ -205,11 +212,11 @@ def node(draw, n_in: int, n_out: int, kind: str, floats) -> nir.NIRNode:
 
 
 @st.composite
-def graphs(draw) -> nir.NIRGraph:
+def graphs(draw, messy=None) -> nir.NIRGraph:
     """A chain of random nodes. Half of them are well-formed (finite values, sizes that fit,
     sane metadata) so that the backends really run; the others may have sizes that do not fit,
     NaN/huge values, extra edges (cycles, unknown names) and odd metadata."""
-    messy = draw(st.booleans())
+    messy = draw(st.booleans() if messy is None else messy)
     floats = MESSY if messy else CLEAN
     n = draw(st.integers(1, 3))
     nodes: dict[str, nir.NIRNode] = {"input": nir.Input(np.array([n]))}
@@ -245,9 +252,48 @@ def test_random_graphs(work, graph, command):
         nir.write(path, graph)
     except Exception:  # NIR cannot store it
         assume(False)
-    n_in = int(graph.nodes["input"].input_type["input"][0])
     x = folder / "x.npy"
-    np.save(x, np.random.default_rng(0).uniform(0, 1, (2, n_in)))
+    np.save(x, np.random.default_rng(0).uniform(0, 1, (2, _inputs(graph))))
     run_cli(command(path, x, out), out)
     shutil.rmtree(out)
     out.mkdir()
+
+
+LAVA = """
+import sys
+from snn2hw.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.lava
+@settings(SETTINGS, max_examples=min(EXAMPLES, 2))
+@given(graph=graphs(messy=st.just(False)), precision=st.sampled_from(["float", "fixed"]))
+def test_random_graphs_on_lava_in_a_process_with_a_time_limit(work, graph, precision):
+    """Lava runs in processes of its own, which a hang would leave behind: a subprocess with a
+    time limit, and the same outcome rules."""
+    import subprocess
+    import sys
+
+    folder, out = work
+    path, x = folder / "r.nir", folder / "x.npy"
+    nir.write(path, graph)
+    np.save(x, np.random.default_rng(0).uniform(0, 1, (2, _inputs(graph))))
+    argv = ["run", str(path), "--input", str(x), "-b", "lava", "--precision", precision,
+            "-o", str(out / "o.npy"), "--json"]
+    proc = subprocess.run([sys.executable, "-c", LAVA, *argv], capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode in (0, 2) and "Traceback" not in proc.stderr, (argv, proc.stderr)
+    errors = [line for line in proc.stderr.splitlines()
+              if line.strip() and not line.startswith("warning: ")]
+    left = sorted(p.name for p in out.iterdir())
+    if proc.returncode == 2:
+        assert len(errors) == 1 and "r.nir" in errors[0], proc.stderr
+        assert left == []
+    else:
+        assert left == ["o.npy"]
+        (out / "o.npy").unlink()
+
+
+def _inputs(graph: nir.NIRGraph) -> int:
+    return int(graph.nodes["input"].input_type["input"][0])
