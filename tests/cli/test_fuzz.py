@@ -76,8 +76,9 @@ def seeds(tmp_path_factory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("seeds")
     paths = {"nir": folder / "g.nir", "npy": folder / "x.npy", "labels": folder / "y.npy",
-             "pt": folder / "m.pt"}
+             "pt": folder / "m.pt", "onnx": folder / "g.onnx"}
     write_graph(tiny_graph(4), paths["nir"])
+    assert cli("export", paths["nir"], "--to", "onnx", "-o", paths["onnx"]).exit_code == 0
     np.save(paths["npy"], np.random.default_rng(0).uniform(0, 1, (3, 4)))
     np.save(paths["labels"], np.array([0, 1, 2]))
     model = build_model("digits-mlp", T=2)
@@ -155,6 +156,15 @@ def test_mutated_checkpoints(seeds, work, data, command):
     folder, out = work
     checkpoint = _mutate(seeds["pt"], folder / "m.pt", data)
     run_cli(command(checkpoint, out), out)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_mutated_onnx_steps(seeds, work, data):
+    """ONNX's own checker and runtime errors span many lines; the CLI gives one."""
+    folder, out = work
+    step = _mutate(seeds["onnx"], folder / "m.onnx", data)
+    run_cli(["run", step, "-b", "onnx", "--input", seeds["npy"], "-o", out / "o.npy"], out)
 
 
 # --- arrays of any shape and dtype ------------------------------------------------------------
