@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "evaluate_cmd",
     "export": "export_cmd",
     "inspect": "inspect_cmd",
+    "verify": "verify_cmd",
     "quantize": "quantize_cmd",
     "run": "run_cmd",
     "energy": "energy_cmd",
