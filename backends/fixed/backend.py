@@ -134,7 +134,9 @@ class FixedBackend:
             raise NotCompiledError(self.name, "run")
         inputs = np.asarray(inputs)
         check_time_major(inputs.shape, graph_input_shape(self.graph))
-        x = torch.as_tensor(np.ascontiguousarray(_static(inputs)), device=self.config.device)
+        static = _static(inputs)  # a broadcast input is read-only: torch needs a writable copy
+        static = np.ascontiguousarray(static) if static.flags.writeable else np.array(static)
+        x = torch.as_tensor(static, device=self.config.device)
         with torch.inference_mode():
             values = execute(self.program, x, self.config.record, steps=inputs.shape[0])
         module = MODES[mode_of(self.graph)]

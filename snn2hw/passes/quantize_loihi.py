@@ -169,7 +169,8 @@ def _neuron_params(params: dict, scale: float, fmt: LoihiFormat) -> dict:
     v0_exact = np.rint(np.asarray(params["v_init"]) * unit)
     v0 = np.clip(v0_exact, -fmt.state_max, fmt.state_max)
     vth = int(np.clip(round(params["vth"] * scale), 0, fmt.vth_max))
-    events = parameter_events(params["vth"], vth, {"v_init": (v0_exact, v0)})
+    events = parameter_events(params["vth"], vth, {"v_init": (v0_exact, v0),
+                                                   "threshold": (params["vth"] * scale, vth)})
     return {
         "du": fmt.du_clear,
         "dv": int(np.clip(round(params["dv"] * fmt.decay_unity), 0, fmt.du_clear)),

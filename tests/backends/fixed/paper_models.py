@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import nir
@@ -105,8 +106,11 @@ def _narrow_node(node, channels: int, factor: int):
         return nir.Flatten(input_type={"input": shape}, start_dim=node.start_dim,
                            end_dim=node.end_dim)
     if isinstance(node, POOLS):
-        return type(node)(kernel_size=node.kernel_size, stride=node.stride,
-                          padding=node.padding)
+        pool = copy.deepcopy(node)
+        for types in (pool.input_type, pool.output_type):
+            for shape in types.values():
+                shape[0] = keep
+        return pool
     meta = {k: _narrow_array(v, channels, keep) for k, v in node.metadata.items()}
     fields = ("tau", "r", "v_leak", "v_threshold", "v_reset") if isinstance(node, nir.LIF) \
         else ("r", "v_threshold", "v_reset")
