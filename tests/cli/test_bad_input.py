@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -195,9 +196,11 @@ def test_train_on_a_full_disk_is_one_line(tmp_path, monkeypatch):
     """torch.save reports a failed write as a RuntimeError of its stream writer."""
     import torch
 
-    def full(obj, path, *args, **kwargs):
-        with open(path, "wb") as handle:
-            handle.write(b"PK")
+    def full(obj, file, *args, **kwargs):
+        if hasattr(file, "write"):
+            file.write(b"PK")
+        else:
+            Path(file).write_bytes(b"PK")
         raise RuntimeError("[enforce fail at inline_container.cc:778] . PytorchStreamWriter "
                            "failed writing file data/3: file write failed")
 
