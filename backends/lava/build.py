@@ -10,6 +10,7 @@ host adds the bias).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import nir
@@ -48,6 +49,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
     sinks hold as many steps."""
     from lava.proc.io.source import RingBuffer as Source
 
+    start = time.perf_counter()
     fixed = graph.metadata.get(metadata.LOIHI_PRECISION) == "fixed"
     lay, (delay, pad) = layouts(graph, topo), delays(graph, topo)
     net = LavaNetwork(None, {}, {}, lay, delay, fixed=fixed)
@@ -75,6 +77,7 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
     )
     for name in sink_names:
         net.sinks[name] = _sink(ports[name], buffer)
+    net.timing["build_s"] = time.perf_counter() - start
     return net
 
 

@@ -25,6 +25,7 @@ from lava.magma.core.model.py.type import LavaPyType
 from lava.proc.conv.models import PyConvModelFixed, PyConvModelFloat
 from lava.proc.conv.process import Conv
 from lava.proc.conv.utils import output_shape
+
 from snn2hw.backends.lava.record.models import PyRecordFixed, PyRecordFloat
 from snn2hw.backends.lava.record.process import Record
 

@@ -42,7 +42,7 @@ def run_batch(net: LavaNetwork, batch: int, steps: int, tag: str,
     from .models import MODELS
 
     cfg = Loihi2SimCfg(select_tag=tag, exception_proc_model_map=MODELS[tag])
-    net.timing.update(compile_s=0.0, run_s=0.0, reset_s=0.0, read_s=0.0, segments=0)
+    net.timing.update(compile_s=0.0, run_s=0.0, reset_s=0.0, read_s=0.0, stop_s=0.0, segments=0)
     bar = tqdm(total=batch * steps, desc="lava", unit="step", disable=not progress,
                file=sys.stderr, leave=False)
     try:
@@ -78,6 +78,8 @@ def _run(net: LavaNetwork, batch: int, steps: int, cfg, bar) -> dict[str, np.nda
         start = time.perf_counter()
         records = {name: _read(sink, batch, steps) for name, sink in net.sinks.items()}
         timing["read_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+    timing["stop_s"] = time.perf_counter() - start
     return records
 
 

@@ -9,6 +9,7 @@ from lava.magma.core.model.py.ports import PyInPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.magma.core.resources import CPU
 from lava.magma.core.sync.protocols.loihi_protocol import LoihiProtocol
+
 from snn2hw.backends.lava.record.process import RECORDS, Record
 
 
