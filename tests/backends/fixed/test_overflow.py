@@ -13,15 +13,16 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
-from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
 from snn2hw.ir.metadata import DT
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.quantize_loihi import quantize_loihi
 from snn2hw.registry import create_backend
 
-pytestmark = pytest.mark.lava
+# every result here is changed by overflow on purpose: the backends' warning is expected
+pytestmark = [pytest.mark.lava, pytest.mark.filterwarnings("ignore::snn2hw.errors.Snn2hwWarning")]
 STEPS = 3
 
 
@@ -34,15 +35,17 @@ def _graph(synapse: nir.NIRNode, in_shape, shape, v_th: float) -> nir.NIRGraph:
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata={DT: 1.0})
 
 
-def _both(graph: nir.NIRGraph, x: np.ndarray) -> tuple[np.ndarray, dict]:
-    """Lava fixed_pt's spikes (asserted equal to the fixed backend's) and the fixed counters."""
+def _both(graph: nir.NIRGraph, x: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Lava fixed_pt's spikes (asserted equal to the fixed backend's), the fixed counters and
+    the fixed potentials (after reset)."""
     lava = create_backend("lava")
     lava.compile(graph, RunConfig(precision="fixed"))
     expected = lava.run(x).output
     fixed = FixedBackend()
-    fixed.compile(graph, RunConfig(extra={"mode": "loihi"}))
-    np.testing.assert_array_equal(fixed.run(x).output, expected)
-    return expected, fixed.report().events
+    fixed.compile(graph, RunConfig(record=True, extra={"mode": "loihi"}))
+    result = fixed.run(x)
+    np.testing.assert_array_equal(result.output, expected)
+    return expected, fixed.report().events, result.records["n.v"]
 
 
 def test_current_wrap_boundaries_and_voltage_saturation():
@@ -56,9 +59,11 @@ def test_current_wrap_boundaries_and_voltage_saturation():
     np.testing.assert_array_equal(q.nodes["syn"].weight, [[254, 2], [-254, -2], [254, 4]])
     assert q.nodes["n"].metadata[LOIHI]["vth"] == 127000  # << 6 = 8128000 < 2^23 - 1
     x = np.broadcast_to(np.array([516.0, 4.0]), (STEPS, 1, 2)).copy()
-    spikes, events = _both(graph, x)
+    spikes, events, v = _both(graph, x)
     np.testing.assert_array_equal(spikes[:, 0], [[1, 1, 0]] * STEPS)
     assert events["n"]["current_overflow"] > 0 and events["n"]["voltage_saturation"] > 0
+    # v = -2^23 + 512, then twice that saturates at Lava's lower limit -(2^23 - 1)
+    np.testing.assert_array_equal(v[:, 0, 2], [-(2**23) + 512, -(2**23 - 1), -(2**23 - 1)])
 
 
 def test_conv_accumulation_wraps_to_24_bits():
@@ -74,6 +79,6 @@ def test_conv_accumulation_wraps_to_24_bits():
     graph = _graph(conv, [1, 2, 2], [1, 2, 2], v_th=1.0)
     pixels = np.array([[100.0, 40000.0], [70000.0, 33000.0]])
     x = np.broadcast_to(pixels, (STEPS, 1, 1, 2, 2)).copy()
-    spikes, events = _both(graph, x)
+    spikes, events, _ = _both(graph, x)
     np.testing.assert_array_equal(spikes[:, 0, 0].reshape(STEPS, 4), [[1, 0, 1, 0]] * STEPS)
     assert events["syn"]["accumulator_overflow"] > 0
