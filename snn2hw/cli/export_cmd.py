@@ -16,22 +16,28 @@ from snn2hw.ir import metadata
 from snn2hw.nn.architectures import ARCHITECTURES
 
 
+def _from_checkpoint(source: str, output: str | None = None, dt: float | None = None,
+                     **options):
+    """The NIR graph of a checkpoint, expressed at ``dt`` (default 1e-4 s)."""
+    return api.export_model(source, output, dt=dt or DEFAULT_DT, **options)
+
+
 def _to_nir(source: str, output: str, **options) -> str:
     if source.endswith(".nir"):
         raise BadInputError(f"{source}: is already a NIR graph; export turns checkpoints into "
                             "NIR (--to onnx or --to netx convert a .nir)")
-    graph = api.export_model(source, output, **options)
+    graph = _from_checkpoint(source, output, **options)
     return f"wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"
 
 
-def _to_netx(source: str, output: str, **options) -> str:
-    """A ``.nir`` graph to lava-dl netx HDF5 (quantised to Loihi; dt from the graph)."""
+def _to_netx(source: str, output: str, dt: float | None = None, **options) -> str:
+    """A ``.nir`` graph to lava-dl netx HDF5 (quantised to Loihi at ``dt``, else the graph's)."""
     from snn2hw.registry import tool
 
     export_netx = tool("lava.export_netx")
     from snn2hw.ir.io import read_graph
 
-    layers = export_netx(read_graph(source), output)
+    layers = export_netx(read_graph(source), output, dt)
     return f"wrote {output}: netx HDF5, {layers} layers"
 
 
@@ -42,8 +48,10 @@ def _to_onnx(source: str, output: str, **options) -> str:
     OPSET, export_onnx, save_onnx = (tool(f"onnx.{n}") for n in ("opset", "export", "save"))
     from snn2hw.ir.io import read_graph
 
-    graph = read_graph(source) if source.endswith(".nir") else api.export_model(source, **options)
-    model = export_onnx(graph)
+    if source.endswith(".nir"):  # --dt for a graph that stores none (another tool's), or over it
+        model = export_onnx(read_graph(source), options.get("dt"))
+    else:
+        model = export_onnx(_from_checkpoint(source, **options))
     save_onnx(model, output)
     return f"wrote {output}: ONNX opset {OPSET}, {len(model.graph.node)} operators, one time step"
 
@@ -108,8 +116,10 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
               help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
 @click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
 @click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
-@click.option("--dt", type=POSITIVE_FLOAT, default=DEFAULT_DT,
-              show_default=True, help="Seconds per step used to express neurons in NIR.")
+@click.option("--dt", type=POSITIVE_FLOAT,
+              help="Seconds per step: of the exported neurons (default 1e-4), or, for a .nir "
+                   "source, the step to run it at (default: the graph's, else 1e-4); written "
+                   "to the output.")
 @click.option("--readout", type=click.Choice(metadata.READOUT_MODES),
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
