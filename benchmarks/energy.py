@@ -8,11 +8,11 @@ import tempfile
 from pathlib import Path
 
 import torch
-from snn2hw.backends.energy.rates import measure_activity
-from snn2hw.backends.reference import simulate
 
 from benchmarks.results import median_seconds, record
 from snn2hw.api import export_model
+from snn2hw.backends.energy.rates import measure_activity
+from snn2hw.backends.reference import simulate
 from snn2hw.checkpoint import save_checkpoint
 from snn2hw.data import load_dataset
 from snn2hw.energy import EnergyRequest, run_energy, weightless_model

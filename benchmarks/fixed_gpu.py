@@ -11,12 +11,12 @@ import time
 
 import numpy as np
 import torch
-from snn2hw.backends.fixed import FixedBackend
-from snn2hw.backends.reference import ReferenceBackend
 
 from benchmarks.fixed_speed import digits_cnn
 from benchmarks.results import record
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.reference import ReferenceBackend
 
 T, REPEATS = 8, 15
 

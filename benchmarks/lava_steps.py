@@ -19,10 +19,9 @@ import nir
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from snn2hw.backends.lava import LavaBackend, export_netx  # noqa: E402
-
 from benchmarks.results import record  # noqa: E402
 from snn2hw.backend import RunConfig  # noqa: E402
+from snn2hw.backends.lava import LavaBackend, export_netx  # noqa: E402
 from tests.backends.lava import graphs  # noqa: E402
 
 STEPS = 300

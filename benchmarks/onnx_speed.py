@@ -14,11 +14,11 @@ import warnings
 
 import numpy as np
 import torch
-from snn2hw.backends.onnx import OnnxBackend
-from snn2hw.backends.reference import ReferenceBackend
 
 from benchmarks.results import median_seconds, record
 from snn2hw.backend import RunConfig
+from snn2hw.backends.onnx import OnnxBackend
+from snn2hw.backends.reference import ReferenceBackend
 from snn2hw.errors import Snn2hwWarning
 from snn2hw.frontends import torch_to_graph
 from snn2hw.nn.architectures import build_model

@@ -12,9 +12,9 @@ import time
 
 import numpy as np
 import torch
-from snn2hw.backends.reference import Simulator
 
 from benchmarks.results import record
+from snn2hw.backends.reference import Simulator
 from snn2hw.frontends import torch_to_graph
 from snn2hw.nn.architectures import build_model
 

@@ -61,7 +61,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
             pass
 
 
-def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+def write_bytes(path: str | os.PathLike, data: bytes | memoryview) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_path(path, Path(path).suffix or ".tmp") as tmp:
         with open(tmp, "wb") as handle:

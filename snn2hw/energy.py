@@ -75,7 +75,8 @@ def weightless_model(name: str, T: int) -> nn.Module:
             tensor.zero_()
         for module in model.modules():
             if isinstance(module, nn.modules.batchnorm._BatchNorm):
-                module.running_var.fill_(1.0)
+                if module.running_var is not None:
+                    module.running_var.fill_(1.0)
     return model.eval()
 
 
@@ -160,7 +161,7 @@ def _meta_model(name: str) -> nn.Module:
 def _stem_macs(model_name: str) -> float:
     """MACs of an architecture's real-valued stem convolution (torchvision name ``conv1``),
     counted once, from the NIR graph of that convolution alone (cheap even for SEW-152)."""
-    stem = nn.Sequential(_meta_model(model_name).conv1).to_empty(device="cpu")
+    stem = nn.Sequential(_meta_model(model_name).get_submodule("conv1")).to_empty(device="cpu")
     with torch.no_grad():
         for tensor in stem.parameters():
             tensor.zero_()

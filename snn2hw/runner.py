@@ -89,5 +89,5 @@ def save_outputs(output_path: str | os.PathLike | None, output: np.ndarray,
     with ExitStack() as stack:
         if output_path:
             np.save(stack.enter_context(atomic_path(output_path, ".npy")), output)
-        if record_path:
+        if record_path and records:
             np.savez_compressed(stack.enter_context(atomic_path(record_path, ".npz")), **records)

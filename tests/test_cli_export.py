@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from snn2hw.backends.reference import simulate
 from torch import nn
 
 import snn2hw.checkpoint
+from snn2hw.backends.reference import simulate
 from snn2hw.checkpoint import Checkpoint, save_checkpoint
 from snn2hw.cli import main
 from snn2hw.ir import metadata

@@ -61,7 +61,6 @@ def test_accuracy_per_step_is_the_readout_after_each_step(pair, tmp_path):
     """Golden check through the CLI: labels chosen as the step-1 prediction of the IMP model
     make its first-step accuracy exactly 100 %."""
     from snn2hw.backends.reference import simulate
-
     from snn2hw.data import load_dataset
     from snn2hw.ir.io import read_graph
     from snn2hw.runner import prepare_inputs

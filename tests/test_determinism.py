@@ -67,8 +67,8 @@ def test_netx_export(tmp_path):
     import time
 
     import numpy as np
-    from snn2hw.backends.lava import export_netx
 
+    from snn2hw.backends.lava import export_netx
     from tests.backends.lava.test_netx import _spiking_mlp
 
     graph = _spiking_mlp(np.random.default_rng(0))

@@ -88,7 +88,7 @@ def layer_energy(cost: LayerCost, rate: float | None, activity: LayerActivity | 
     elif opts.count == "effective" and activity is not None:
         sops = activity.effective_ops
     else:
-        sops = opts.T * rate * cost.macs
+        sops = opts.T * (rate or 0.0) * cost.macs  # rate is None only for real inputs
     updates = float(cost.neurons * opts.T)
     parts = (hw.e_mac_pj * macs / PJ_PER_MJ, hw.e_ac_pj * sops / PJ_PER_MJ,
              hw.e_neuron_pj * updates / PJ_PER_MJ)

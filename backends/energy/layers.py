@@ -115,7 +115,8 @@ def layer_costs(graph: nir.NIRGraph) -> list[LayerCost]:
     declared types where that is impossible)."""
     sched = schedule(graph)
     shapes = shape_problems(graph, sched)[0]
-    costs, claimed = [], set()
+    costs: list[LayerCost] = []
+    claimed: set[str] = set()
     for name in sched.order:
         node = graph.nodes[name]
         if isinstance(node, WEIGHTED):

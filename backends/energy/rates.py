@@ -53,7 +53,8 @@ def measure_activity(graph: nir.NIRGraph, inputs: np.ndarray, dt: float | None =
         node = graph.nodes[name]
         if not isinstance(node, WEIGHTED):
             continue
-        x = sum(result.records[p] for p in sched.forward_inputs[name])
+        parts = [result.records[p] for p in sched.forward_inputs[name]]
+        x: np.ndarray = sum(parts[1:], parts[0])  # fan-in summed in edge order
         ops = 0.0
         if effective:
             flat = torch.as_tensor(np.ascontiguousarray(x.reshape(-1, *x.shape[2:])))

@@ -31,7 +31,7 @@ class Program:
 
     def depths(self) -> dict[str, int]:
         """Steps of delay accumulated from the input to each node's output."""
-        sched, depth = self.schedule, {}
+        sched, depth = self.schedule, dict[str, int]()
         for name in sched.order:
             preds = sched.forward_inputs[name]
             depth[name] = max((depth[p] for p in preds), default=0) + self.delays.get(name, 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import nir
 import numpy as np
@@ -123,8 +124,8 @@ def conv(node: nir.Conv1d | nir.Conv2d, weight: np.ndarray, bias: np.ndarray | N
     bs = _typed(bias, device) if bias is not None else None
     fn = F.conv2d if isinstance(node, nir.Conv2d) else F.conv1d
     pad = node.padding if isinstance(node.padding, str) else _pairs(node.padding)
-    args = dict(stride=_pairs(node.stride), padding=pad, dilation=_pairs(node.dilation),
-                groups=int(node.groups))
+    args: dict[str, Any] = dict(stride=_pairs(node.stride), padding=pad,
+                                dilation=_pairs(node.dilation), groups=int(node.groups))
     return IntOp(lambda x: fn(x, ws[x.dtype], bs[x.dtype] if bs else None, **args), bound)
 
 

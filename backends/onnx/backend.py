@@ -93,6 +93,8 @@ class OnnxBackend:
 
     def _output_names(self) -> list[str]:
         """``y`` and the next states always; spikes only when recording."""
+        if self.step is None:
+            raise NotCompiledError(self.name, "run")
         names = [protocol.OUTPUT] + [protocol.next_state(n) for n in self.step.neurons]
         if self.config.record:
             names += [protocol.spikes(n) for n in self.step.spiking]
@@ -100,7 +102,7 @@ class OnnxBackend:
 
     def _records(self, stacked: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Like the reference backend: ``<node>`` its output, ``<node>.v`` its potential."""
-        if not self.config.record:
+        if not self.config.record or self.step is None:
             return {}
         records = {}
         for n in self.step.neurons:

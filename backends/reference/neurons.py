@@ -37,7 +37,8 @@ class NeuronStepper:
             self.subtract = metadata.reset_mode(node) == "subtract"
         v0 = metadata.v_init(node)
         self.v0 = None if v0 is None else t(v0)
-        self.v = self.i = None
+        self.v: torch.Tensor | None = None
+        self.i: torch.Tensor | None = None
 
     def reset(self, batch_like: torch.Tensor) -> None:
         """Start a new batch of samples from the initial state."""
@@ -46,6 +47,8 @@ class NeuronStepper:
         self.i = zeros
 
     def step(self, x: torch.Tensor) -> torch.Tensor:
+        if self.v is None or self.i is None:
+            raise RuntimeError("reset() the stepper before step()")
         if self.cuba:
             self.i = self.syn_decay * self.i + self.syn_gain * x
             x = self.i

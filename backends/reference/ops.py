@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import nir
 import numpy as np
@@ -40,7 +41,7 @@ def conv(node: nir.Conv1d | nir.Conv2d, **kw) -> StatelessOp:
     weight = _tensor(node.weight, **kw)
     bias = _tensor(node.bias, **kw) if node.bias is not None else None
     fn = F.conv2d if isinstance(node, nir.Conv2d) else F.conv1d
-    args = dict(
+    args: dict[str, Any] = dict(
         stride=tuple(int(s) for s in np.atleast_1d(node.stride)),
         padding=_conv_padding(node.padding),
         dilation=tuple(int(d) for d in np.atleast_1d(node.dilation)),

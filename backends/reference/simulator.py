@@ -107,7 +107,7 @@ def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[s
     stepper.reset(inp[0])
     out = torch.empty_like(inp)
     keep_v = record and getattr(stepper, "v", None) is not None
-    potentials = torch.empty_like(inp) if keep_v else None
+    potentials = torch.empty_like(inp)
     for t in range(inp.shape[0]):
         out[t] = stepper.step(inp[t])
         if keep_v:

@@ -143,13 +143,13 @@ def _load(path: str, backend: str):
     """A ``.nir`` graph, or an exported ``.onnx`` step (which only the onnx backend runs)."""
     from snn2hw.errors import BadInputError
     from snn2hw.ir.io import read_graph
-    from snn2hw.registry import load_backend_class
+    from snn2hw.registry import tool
 
     if not path.lower().endswith(".onnx"):
         return read_graph(path)
     if backend != "onnx":
         raise BadInputError(f"{path}: an ONNX step runs only with --backend onnx")
-    return load_backend_class("onnx").load(path)
+    return tool("onnx.load")(path)
 
 
 def _labels(path: str):

@@ -12,6 +12,7 @@ Graph-level limits (cycles, fan-in) are not node capabilities: they are in ``GRA
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import nir
 
@@ -97,8 +98,9 @@ def kind_of(node: object) -> NodeKind | None:
 
 
 def types(category: str | None = None, *, spiking: bool | None = None,
-          stateful: bool | None = None, target: str | None = None) -> tuple[type, ...]:
-    """Node types matching every given filter, in table order (for ``isinstance``)."""
+          stateful: bool | None = None, target: str | None = None) -> tuple[Any, ...]:
+    """Node types matching every given filter, in table order (for ``isinstance``; typed
+    ``Any`` because nir ships no type information, so narrowing keeps attribute access)."""
     return tuple(
         k.node_type for k in TABLE
         if (category is None or k.category == category)

@@ -68,7 +68,9 @@ def fold_batchnorm(
         if producer is None:
             result.remaining.append(node.target)
             continue
-        _fold_pair(model.get_submodule(producer), model.get_submodule(node.target), node.target)
+        layer = model.get_submodule(producer)
+        assert isinstance(layer, (nn.Conv2d, nn.Linear))  # what _foldable_producer accepts
+        _fold_pair(layer, model.get_submodule(node.target), node.target)
         _replace_module(model, node.target, nn.Identity())
         result.folded[node.target] = producer
     return result
@@ -83,12 +85,12 @@ def _foldable_producer(model, bn_node: fx.Node, calls: Counter, shapes) -> str |
         return None
     layer, bn = model.get_submodule(prev.target), model.get_submodule(bn_node.target)
     if isinstance(layer, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-        return prev.target if layer.out_channels == bn.num_features else None
+        return str(prev.target) if layer.out_channels == bn.num_features else None
     if isinstance(layer, nn.Linear) and isinstance(bn, nn.BatchNorm1d):
         # BN1d normalises dim 1 of each step's [N, C(, L)]: it must be the linear's features.
         step_shape = shapes[bn_node.target][1 if isinstance(bn, SeqBatchNorm1d) else 0 :]
         if len(step_shape) == 2 and layer.out_features == bn.num_features:
-            return prev.target
+            return str(prev.target)
     return None
 
 

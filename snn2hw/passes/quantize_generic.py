@@ -221,7 +221,8 @@ def _neuron_params(node: nir.NIRNode, unit: np.ndarray, dt: float, fmt: GenericF
     exact = params
     params = {k: np.clip(v, -fmt.state_max, fmt.state_max) for k, v in params.items()}
     node.metadata[QUANT_EVENTS] = parameter_events(
-        node.v_threshold if "vth" in params else 0.0, params.get("vth", 0.0),
+        np.asarray(node.v_threshold if "vth" in params else 0.0),
+        np.asarray(params["vth"] if "vth" in params else 0.0),
         {k: (exact[k], params[k]) for k in ("bias", "v_init", "v_reset") if k in params})
     params["unit"] = np.broadcast_to(unit, shape).astype(np.float64)
     return {QUANT + k: np.broadcast_to(v, shape).astype(np.float64)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from snn2hw.backends.reference import simulate
 from torch import nn
 
+from snn2hw.backends.reference import simulate
 from snn2hw.nn import layers as L
 from snn2hw.nn.neurons import BaseNode
 

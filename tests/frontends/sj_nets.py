@@ -7,10 +7,10 @@ import warnings
 import nir
 import numpy as np
 import torch
-from snn2hw.backends.reference import simulate
 from spikingjelly.activation_based import functional
 from torch import nn
 
+from snn2hw.backends.reference import simulate
 from snn2hw.errors import Snn2hwWarning
 from snn2hw.frontends import torch_to_graph
 from snn2hw.frontends.neuron_match import is_neuron, reset_states, step_mode

@@ -6,8 +6,8 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.reference import simulate
 
+from snn2hw.backends.reference import simulate
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.loihi_fanin import split_fanin
 from snn2hw.passes.quantize_loihi import quantize_loihi

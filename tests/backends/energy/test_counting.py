@@ -5,9 +5,9 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
+
 from snn2hw.backends.energy import EnergyOptions, estimate, options_for
 from snn2hw.backends.energy.layers import layer_costs
-
 from snn2hw.hw.energy_models import energy_model
 from snn2hw.ir.metadata import DT, INPUT_ENCODING, T
 
@@ -113,9 +113,8 @@ def test_fan_out_is_dense_synapses_per_input_element():
 
 
 def test_energy_backend_interface():
-    from snn2hw.backends.energy import EnergyBackend
-
     from snn2hw.backend import RunConfig
+    from snn2hw.backends.energy import EnergyBackend
 
     backend = EnergyBackend()
     backend.compile(conv_graph(), RunConfig(extra={"count": "effective"}))

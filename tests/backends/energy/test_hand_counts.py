@@ -9,9 +9,9 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
+
 from snn2hw.backends.energy import EnergyOptions, estimate
 from snn2hw.backends.energy.layers import layer_costs
-
 from snn2hw.hw.energy_models import energy_model
 from snn2hw.ir.metadata import DT, INPUT_ENCODING, T
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from neurobench.metrics.utils import layers
+
 from snn2hw.backends.energy.rates import effective_ops
 
 

@@ -8,10 +8,10 @@ import nir
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from snn2hw.backends.fixed import FixedBackend
-from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.reference import simulate
 from snn2hw.cli import main
 from snn2hw.ir.io import read_graph, write_graph
 from snn2hw.ir.metadata import READOUT, T

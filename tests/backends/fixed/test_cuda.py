@@ -6,9 +6,9 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
 
 from . import graphs
 

@@ -7,10 +7,10 @@ import warnings
 
 import numpy as np
 import pytest
-from snn2hw.backends.fixed import FixedBackend
-from snn2hw.backends.fixed import events as ev
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.fixed import events as ev
 from snn2hw.errors import Snn2hwWarning
 
 from . import graphs

@@ -7,10 +7,10 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.fixed import FixedBackend
-from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.reference import simulate
 from snn2hw.errors import ConstraintError
 from snn2hw.ir.io import read_graph, write_graph
 from snn2hw.passes.quantize_generic import GenericFormat, quantize_generic

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
 from snn2hw.errors import Snn2hwWarning
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.quantize_loihi import quantize_loihi

@@ -6,10 +6,10 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.fixed import FixedBackend
-from snn2hw.backends.fixed.simulator import execute
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
+from snn2hw.backends.fixed.simulator import execute
 from snn2hw.errors import BadInputError, ConstraintError
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION
 

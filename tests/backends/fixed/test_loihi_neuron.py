@@ -7,6 +7,7 @@ import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from snn2hw.backends.fixed.neurons import LoihiLif
 from snn2hw.backends.fixed.synapses import lava_dense_weights
 

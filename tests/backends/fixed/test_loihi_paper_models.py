@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from snn2hw.backends.fixed import FixedBackend
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.fixed import FixedBackend
 from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.ir.io import read_graph, write_graph
 from snn2hw.passes.quantize_loihi import quantize_loihi

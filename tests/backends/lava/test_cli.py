@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
-from snn2hw.backends.reference import simulate
 
+from snn2hw.backends.reference import simulate
 from snn2hw.cli import main
 from snn2hw.ir.io import write_graph
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.lava import LavaBackend
-from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.lava import LavaBackend
+from snn2hw.backends.reference import simulate
 from snn2hw.data.digits import digits_for_shape
 from snn2hw.ir.metadata import V_INIT
 

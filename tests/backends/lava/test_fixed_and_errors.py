@@ -7,9 +7,9 @@ import os
 import nir
 import numpy as np
 import pytest
-from snn2hw.backends.lava import LavaBackend, runner
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.lava import LavaBackend, runner
 from snn2hw.errors import ConstraintError
 from snn2hw.ir.metadata import RESET
 

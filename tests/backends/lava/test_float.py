@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.lava import LavaBackend
-from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.lava import LavaBackend
+from snn2hw.backends.reference import simulate
 
 from . import graphs
 

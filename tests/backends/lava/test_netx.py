@@ -7,9 +7,9 @@ import h5py
 import nir
 import numpy as np
 import pytest
-from snn2hw.backends.lava import LavaBackend, export_netx
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.lava import LavaBackend, export_netx
 from snn2hw.errors import UnsupportedError
 
 from . import graphs

@@ -7,10 +7,10 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 from onnx import numpy_helper
-from snn2hw.backends.onnx import OnnxBackend, export_onnx
-from snn2hw.backends.reference import simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.onnx import OnnxBackend, export_onnx
+from snn2hw.backends.reference import simulate
 from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.ir.metadata import V_INIT
 

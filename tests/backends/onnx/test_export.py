@@ -9,9 +9,9 @@ import numpy as np
 import onnx
 import pytest
 from onnx import numpy_helper
-from snn2hw.backends.onnx import OPSET, OnnxBackend, check_graph, export_onnx, load_onnx, save_onnx
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.onnx import OPSET, OnnxBackend, check_graph, export_onnx, load_onnx, save_onnx
 from snn2hw.errors import BadInputError, ConstraintError, UnsupportedError
 from snn2hw.ir.metadata import DT, READOUT, V_INIT, T
 

@@ -12,8 +12,8 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.reference import simulate
 
+from snn2hw.backends.reference import simulate
 from snn2hw.ir.metadata import DT
 
 ONE = np.ones(1)

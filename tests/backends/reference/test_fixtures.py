@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import torch
-from snn2hw.backends.reference import simulate
 
+from snn2hw.backends.reference import simulate
 from snn2hw.ir.io import read_graph
 from tests.tolerances import TOL
 

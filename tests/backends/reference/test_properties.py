@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from snn2hw.backends.reference.simulator import _run_layerwise, _run_stepwise, build_nodes
 
+from snn2hw.backends.reference.simulator import _run_layerwise, _run_stepwise, build_nodes
 from snn2hw.ir.graph import schedule
 from snn2hw.ir.metadata import DT, V_INIT
 

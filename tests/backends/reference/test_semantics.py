@@ -6,9 +6,9 @@ import nir
 import numpy as np
 import pytest
 import torch
-from snn2hw.backends.reference import ReferenceBackend, simulate
 
 from snn2hw.backend import RunConfig
+from snn2hw.backends.reference import ReferenceBackend, simulate
 from snn2hw.errors import BadInputError, ConstraintError
 from snn2hw.ir.metadata import DT, RESET, V_INIT
 
