@@ -6,7 +6,7 @@ replacement and the tests to run (a per-mutant selection keeps a full run to min
 hours). The copy is ``git archive HEAD`` (the committed state; ``--worktree`` copies the working
 tree's tracked and untracked files instead) under a temporary folder; the live tree is never
 touched. The copy is imported through ``PYTHONPATH`` (the editable install's finder only answers
-what the path does not), with ``snn2hw/backends`` linked to ``backends/`` as setup.py maps it.
+what the path does not), through its link ``snn2hw/backends -> ../backends``.
 
     .venv/bin/python scripts/mutate.py --list
     .venv/bin/python scripts/mutate.py --only 3 --only 7     # numbers from --list
@@ -156,10 +156,11 @@ MUTANTS = [
     Mutant("energy: effective count ignores groups", "backends/energy/rates.py",
            "* (c_out // groups)", "* c_out", (T_HAND, "tests/backends/energy/test_neurobench.py")),
     Mutant("energy: SOPs without the T factor", "backends/energy/estimate.py",
-           "sops = opts.T * rate * cost.macs", "sops = rate * cost.macs", (T_COUNT,)),
+           "sops = opts.T * (rate or 0.0) * cost.macs", "sops = (rate or 0.0) * cost.macs",
+           (T_COUNT,)),
     Mutant("energy: MAC and AC energies swapped", "backends/energy/estimate.py",
-           "hw.e_mac_pj * macs + hw.e_ac_pj * sops", "hw.e_ac_pj * macs + hw.e_mac_pj * sops",
-           (T_COUNT, T_HAND)),
+           "hw.e_mac_pj * macs / PJ_PER_MJ, hw.e_ac_pj * sops / PJ_PER_MJ",
+           "hw.e_ac_pj * macs / PJ_PER_MJ, hw.e_mac_pj * sops / PJ_PER_MJ", (T_COUNT, T_HAND)),
     # onnx backend
     Mutant("onnx: threshold > becomes >=", "backends/onnx/neurons.py",
            'b.op("Greater", [v, v_th]', 'b.op("GreaterOrEqual", [v, v_th]', (T_TIE,)),
@@ -196,7 +197,9 @@ def make_copy(dest: Path, worktree: bool) -> None:
         archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-    (dest / "snn2hw" / "backends").symlink_to(Path("..") / "backends")
+    link = dest / "snn2hw" / "backends"
+    if not link.is_symlink():  # older commits lack the committed link
+        link.symlink_to(Path("..") / "backends")
 
 
 def _env(copy: Path) -> dict[str, str]:
