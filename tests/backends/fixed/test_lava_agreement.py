@@ -49,6 +49,7 @@ def test_digits_mlp_with_lif_and_initial_potentials():
     assert _fires(assert_same_as_lava(g, graphs.digits_like(rng, steps=6, batch=2, shape=(64,))))
 
 
+@pytest.mark.filterwarnings("ignore::snn2hw.errors.Snn2hwWarning")  # "input ... was rounded"
 def test_non_integer_inputs_round_half_to_even_as_lava_does():
     """x * input_scale is not an integer: the fixed path must round as Lava's input does
     (``np.rint``, half to even), not floor or round half up. Halves (k + 0.5) are included."""
