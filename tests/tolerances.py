@@ -8,26 +8,28 @@ Use: ``np.testing.assert_allclose(got, want, **TOL["onnx_float32"])``.
 from __future__ import annotations
 
 TOL: dict[str, dict[str, float]] = {
-    # float64 paths that compute the same sums in the same order (layerwise vs stepwise
-    # reference, Lava floating_pt vs reference in float64): measured differences are 0 or a
-    # few ulps (~1e-16); 1e-12 leaves room for reassociation across torch versions.
+    # float64 paths that compute the same sums, in an order that may differ: the reference
+    # layer by layer vs step by step (tests/backends/reference/test_properties.py), measured
+    # max 8.9e-16 over 300 random graphs (2026-12-01); 1e-12 leaves room across torch versions.
     "float64_same_order": {"rtol": 0.0, "atol": 1e-12},
-    # Lava floating_pt (float64 numpy) vs the reference in float64: measured max 2e-15 on the
-    # digits MLP and the conv chains of tests/backends/lava.
-    "lava_float64": {"rtol": 1e-9, "atol": 1e-9},
-    # Exported model vs source torch model in float64 (frontends/nets.py): measured 0 for
-    # MLPs, <1e-13 with batch-norm folding.
+    # Lava floating_pt (float64 numpy) vs the reference in float64: measured max 5.0e-16 on
+    # the MLP (IMP) and VGG graphs of tests/backends/lava/test_float.py (2026-12-01).
+    "lava_float64": {"rtol": 0.0, "atol": 1e-12},
+    # Exported model vs source torch model in float64 (tests/frontends/nets.py): the level
+    # that test asserts; not re-measured here.
     "export_float64": {"rtol": 0.0, "atol": 1e-9},
-    # BN folding in float64 (tests/passes/test_fold_batchnorm.py): measured ~1e-15.
+    # BN folding in float64 (tests/passes/test_fold_batchnorm.py): the level that test asserts;
+    # not re-measured here.
     "fold_float64": {"rtol": 1e-10, "atol": 1e-10},
-    # onnxruntime float32 vs the reference in float32: same operations, but onnxruntime fuses
-    # MatMul+Add and orders conv sums differently; measured max 2e-6 on readout values of
-    # tests/backends/onnx graphs (spikes equal).
-    "onnx_float32": {"rtol": 0.0, "atol": 1e-5},
-    # membrane potentials through onnxruntime (float32), larger magnitudes than outputs.
-    "onnx_float32_potential": {"rtol": 1e-5, "atol": 1e-4},
+    # onnxruntime float32 vs the reference in float32 (spikes equal): onnxruntime fuses
+    # MatMul+Add and orders conv sums differently. Readouts measured max 7.2e-7 (SEW-18 at
+    # 32x32), membrane potentials 7.6e-6 (conv net), on tests/backends/onnx/test_agreement.py's
+    # graphs (2026-12-01); the levels below are about 4x those.
+    "onnx_float32": {"rtol": 0.0, "atol": 3e-6},
+    "onnx_float32_potential": {"rtol": 0.0, "atol": 3e-5},
     # Reference in float32 vs an exported torch module in float32 (test_cli_export.py,
-    # test_architectures.py static vs dynamic stem): measured ~1e-6.
+    # test_architectures.py static vs dynamic stem): the level those tests assert; not
+    # re-measured here.
     "float32": {"rtol": 0.0, "atol": 1e-5},
     # Reference vs traces recorded by other simulators in the NIR paper fixtures
     # (tests/backends/reference/test_fixtures.py): norse's float32 voltages, measured 2.4e-8

@@ -1,5 +1,6 @@
 """The ONNX step looped in onnxruntime equals the reference backend: spikes identical, readout
-within 1e-5, on hand-built graphs and on exported snn2hw models (IMP initial potentials set)."""
+within the float32 tolerance of tests/tolerances.py, on hand-built graphs and on exported snn2hw
+models (IMP initial potentials set)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from snn2hw.ir.graph_utils import graph_input_shape
 from snn2hw.ir.metadata import V_INIT
 
 from ...exported import exported_graph
+from ...tolerances import TOL
 from . import graphs
 
 T = 4
@@ -29,9 +31,9 @@ def _compare(graph, x: np.ndarray, min_rate: float = 0.01) -> None:
         assert ref.records[name].mean() >= min_rate, f"{name} hardly fires: vacuous"
         np.testing.assert_array_equal(got.records[name], ref.records[name], err_msg=name)
         np.testing.assert_allclose(got.records[name + ".v"], ref.records[name + ".v"],
-                                   rtol=1e-5, atol=1e-4, err_msg=name)
+                                   **TOL["onnx_float32_potential"], err_msg=name)
     assert got.output.shape == ref.output.shape
-    np.testing.assert_allclose(got.output, ref.output, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(got.output, ref.output, **TOL["onnx_float32"])
 
 
 def _inputs(graph, batch: int = 3, static: bool = False, high: float = 1.5) -> np.ndarray:
@@ -79,4 +81,4 @@ def test_a_plain_onnxruntime_loop_follows_the_documented_protocol():
         y, *new = session.run(["y"] + [f"v_next.{n}" for n in neurons], {"x": x[t], **states})
         states = {f"v.{n}": v for n, v in zip(neurons, new)}
         outputs.append(y)
-    np.testing.assert_allclose(np.stack(outputs), simulate(graph, x).output, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(np.stack(outputs), simulate(graph, x).output, **TOL["onnx_float32"])

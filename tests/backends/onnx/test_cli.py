@@ -13,6 +13,7 @@ from snn2hw.backends.reference import simulate
 from snn2hw.cli import main
 from snn2hw.ir.io import write_graph
 
+from ...tolerances import TOL
 from . import graphs
 
 
@@ -40,7 +41,7 @@ def test_run_onnx_file_equals_the_reference(exported):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     ref = simulate(graph, np.broadcast_to(x, (4, *x.shape)))  # the graph's T = 4
-    np.testing.assert_allclose(np.load(tmp / "out.npy"), ref.output, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(np.load(tmp / "out.npy"), ref.output, **TOL["onnx_float32"])
     assert summary["predictions"] == ref.output[-1].argmax(axis=1).tolist()
     assert summary["readout"] == "last"
 

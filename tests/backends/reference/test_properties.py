@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from snn2hw.backends.reference.simulator import _run_layerwise, _run_stepwise, build_nodes
 from snn2hw.ir.graph import schedule
 from snn2hw.ir.metadata import DT, V_INIT
+from tests.tolerances import TOL
 
 
 @st.composite
@@ -51,4 +52,4 @@ def test_layer_major_equals_step_major(case):
     layerwise = _run_layerwise(sched, build_nodes(graph, 1.0, **kw), x)
     stepwise = _run_stepwise(sched, build_nodes(graph, 1.0, **kw), x)
     for name in sched.order:
-        torch.testing.assert_close(layerwise[name], stepwise[name], rtol=0, atol=1e-12)
+        torch.testing.assert_close(layerwise[name], stepwise[name], **TOL["float64_same_order"])
