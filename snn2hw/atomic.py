@@ -16,8 +16,10 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import signal
 import stat
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,16 +38,25 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
 
     ``suffix`` matters to writers that choose a format by extension (``.png``, ``.npz``)."""
     path = Path(path)
+    # A device or FIFO (-o /dev/null) is written into, never replaced; a symbolic link keeps
+    # pointing at the new file.
+    special = _is_special(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(path.parent)
-        tmp = _create_temp(path, suffix)
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        folder = Path(tempfile.gettempdir()) if special else target.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(folder)
+        tmp = _create_temp(folder, target, suffix, keep_mode=not special)
     except OSError as exc:
         raise _write_error(path, exc) from exc
     try:
         with _sigterm_as_exit():
             yield tmp
-            os.replace(tmp, path)
+            if special:
+                with open(tmp, "rb") as source, open(path, "wb") as sink:
+                    shutil.copyfileobj(source, sink)
+            else:
+                os.replace(tmp, target)
     except OSError as exc:
         raise _write_error(path, exc) from exc
     except RuntimeError as exc:
@@ -100,17 +111,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _create_temp(path: Path, suffix: str) -> Path:
-    """A new empty file beside ``path``, created like ``open(path, "w")`` would (mode 0o666
-    less the umask; the mode of ``path`` itself when it exists)."""
+def _is_special(path: Path) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _create_temp(folder: Path, path: Path, suffix: str, keep_mode: bool = True) -> Path:
+    """A new empty file in ``folder`` for ``path``, created like ``open(path, "w")`` would
+    (mode 0o666 less the umask; with ``keep_mode``, the mode of ``path`` when it exists)."""
     suffix = suffix[-16:]
     try:
         keep = stat.S_IMODE(os.stat(path).st_mode)  # raises first if the name is too long
     except FileNotFoundError:
         keep = None
+    keep = keep if keep_mode else None
     for _ in range(100):
         name = f".{path.name[:_NAME_KEPT]}{_MARK}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
-        tmp = path.parent / name
+        tmp = folder / name
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:

@@ -160,3 +160,51 @@ def test_export_to_a_really_full_disk_does_not_crash(full_disk, tmp_path):
                            str(full_disk / "g.nir")], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1 and "No space left on device" in proc.stderr, proc.stderr
     assert list(full_disk.iterdir()) == []
+
+
+def _device(folder: Path, name: str, minor: int) -> Path:
+    """A character device like /dev/null (minor 3) or /dev/full (7) in ``folder`` (root)."""
+    import stat
+
+    path = folder / name
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        path.open("rb").close()
+    except OSError:
+        pytest.skip("cannot make a device node here")
+    return path
+
+
+def test_a_device_is_written_into_not_replaced(tmp_path):
+    """`run -o /dev/null` replaced /dev/null with a regular file; it must write into it."""
+    import stat
+
+    null, full = _device(tmp_path, "null", 3), _device(tmp_path, "full", 7)
+    write_bytes(null, b"data")
+    with pytest.raises(BadInputError, match="full: cannot write .No space left on device"):
+        write_bytes(full, b"data")
+    assert all(stat.S_ISCHR(p.stat().st_mode) for p in (null, full))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]
+
+
+def test_a_fifo_gets_the_bytes(tmp_path):
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_bytes(fifo, b"through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"] and stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_a_symbolic_link_keeps_pointing_at_the_new_file(tmp_path):
+    real, link = tmp_path / "real.bin", tmp_path / "link.bin"
+    real.write_bytes(b"old")
+    link.symlink_to(real)
+    write_bytes(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.bin", "real.bin"]
