@@ -164,6 +164,17 @@ MUTANTS = [
     # onnx backend
     Mutant("onnx: threshold > becomes >=", "backends/onnx/neurons.py",
            'b.op("Greater", [v, v_th]', 'b.op("GreaterOrEqual", [v, v_th]', (T_TIE,)),
+    Mutant("onnx: subtractive reset fires every step", "backends/onnx/neurons.py",
+           'drop = b.op("Mul", [spikes, v_th], f"{name}/drop")',
+           'drop = b.op("Mul", [spikes, v_th], f"{name}/drop") if False else v_th',
+           ("tests/backends/onnx/test_agreement.py",)),
+    Mutant("onnx: hard reset keeps v", "backends/onnx/neurons.py",
+           'b.op("Where", [fired, b.scalar_or_array(f"{name}.v_reset", v_reset), v], name,',
+           'b.op("Where", [fired, v, v], name,', ("tests/backends/onnx/test_agreement.py",)),
+    # Lava backend
+    Mutant("lava: initial potential not set", "backends/lava/build.py",
+           'v0 = net.cast(lay.to_lava(p["v_init"]))', 'v0 = net.cast(lay.to_lava(0 * p["v_init"]))',
+           ("tests/backends/lava/test_float.py", T_AGREE)),
     # training neurons and export
     Mutant("nn: Heaviside >= becomes >", "snn2hw/nn/surrogate.py",
            "return (x >= 0).to(x.dtype)", "return (x > 0).to(x.dtype)", (T_NN,)),
