@@ -79,12 +79,12 @@ def write_bytes(path: str | os.PathLike, data: bytes | memoryview) -> None:
             handle.write(data)
 
 
-def remove_stale_temps(folder: str | os.PathLike) -> list[Path]:
+def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files in ``folder`` whose writer process no longer exists (left by
     SIGKILL or a power cut); return them."""
-    removed = []
+    removed: list[Path] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(os.fspath(folder)))
     except OSError:
         return removed
     for entry in entries:

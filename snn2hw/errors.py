@@ -35,7 +35,7 @@ class Snn2hwWarning(UserWarning):
     """Non-fatal things a user should know (e.g. metadata other tools will ignore)."""
 
 
-def one_line(text: str) -> str:
+def one_line(text: object) -> str:
     """``text`` on one line (messages from other libraries, e.g. ONNX's checker, span many)."""
     return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
 
