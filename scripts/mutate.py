@@ -107,6 +107,8 @@ MUTANTS = [
     Mutant("fixed: voltage saturates one too high", FIX_N,
            "intops.saturate(v, LOIHI.state_max)", "intops.saturate(v, LOIHI.state_max + 1)",
            (T_OVF,)),
+    Mutant("fixed: saturation skipped (bound check always false)", FIX_N,
+           "return top > limit or bottom < -limit", "return False", (T_OVF,)),
     Mutant("fixed: loihi threshold > becomes >=", FIX_N, "torch.le(v, threshold, out=quiet[t])",
            "torch.lt(v, threshold, out=quiet[t])", (T_TIE,)),
     Mutant("fixed: generic threshold > becomes >=", FIX_N, "fired = v > self.vth",
