@@ -21,11 +21,11 @@ import nir
 import numpy as np
 
 from snn2hw.errors import UnsupportedError
-from snn2hw.ir import metadata
+from snn2hw.ir import capabilities, metadata
 from snn2hw.ir.graph import fan_in, schedule
 
-_NEURONS = (nir.IF, nir.LIF, nir.CubaLIF, nir.LI, nir.I, nir.CubaLI)
-_SPIKING = (nir.IF, nir.LIF, nir.CubaLIF)
+_NEURONS = capabilities.NEURONS
+_SPIKING = capabilities.SPIKING_NEURONS
 _NEURON_FIELDS = ("tau", "tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in")
 _OTHER_FIELDS = {nir.Scale: ("scale",), nir.Threshold: ("threshold",), nir.Delay: ("delay",)}
 

@@ -23,9 +23,10 @@ import numpy as np
 
 from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, Snn2hwWarning
+from snn2hw.ir.capabilities import STATEFUL
 from snn2hw.ir.metadata import DT, graph_value
 
-_TIMED = (nir.IF, nir.LIF, nir.LI, nir.I, nir.CubaLIF, nir.CubaLI, nir.Delay)
+_TIMED = STATEFUL  # nodes whose NIR parameters are continuous in time
 
 
 @dataclass(frozen=True)
