@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from snn2hw.errors import BadInputError, UnsupportedError
-from snn2hw.passes.quantize_generic import GenericFormat, quantize_generic, round_to_int
+from snn2hw.passes.quantize_generic import (
+    GenericFormat,
+    _consumers,
+    quantize_generic,
+    round_to_int,
+)
 from tests.backends.fixed import graphs
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
@@ -128,3 +133,23 @@ def test_input_graph_is_not_modified():
     for name, weight in before.items():
         np.testing.assert_array_equal(getattr(g.nodes[name], "weight", 0), weight)
     assert isinstance(g.nodes["pool"], nir.AvgPool2d)
+
+
+def _pass_through_cycle() -> nir.NIRGraph:
+    """fc -> flat <-> scale, flat -> n: a cycle through pass-through nodes only."""
+    nodes = {"input": nir.Input(np.array([2])), "fc": nir.Affine(np.eye(2), np.zeros(2)),
+             "flat": nir.Flatten({"input": np.array([2])}, 0), "scale": nir.Scale(np.ones(2)),
+             "n": nir.IF(np.ones(2), np.ones(2), np.zeros(2)), "output": nir.Output(np.array([2]))}
+    edges = [("input", "fc"), ("fc", "flat"), ("flat", "scale"), ("scale", "flat"),
+             ("flat", "n"), ("n", "output")]
+    return nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
+
+
+def test_a_pass_through_cycle_is_refused_at_once():
+    """It used to loop forever in the consumer walk (issue 12: 1.9 GB and counting)."""
+    with pytest.raises(UnsupportedError, match="cycle"):
+        quantize_generic(_pass_through_cycle(), GenericFormat())
+
+
+def test_the_consumer_walk_visits_each_node_once_even_on_cycles():
+    assert _consumers(_pass_through_cycle(), "fc") == ["n"]
