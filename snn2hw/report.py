@@ -102,7 +102,12 @@ class Column:
 def _columns(rows: Sequence[Mapping[str, Any]],
              columns: Sequence[str | Column] | None) -> list[Column]:
     keys = list(columns) if columns else (list(rows[0].keys()) if rows else [])
-    return [c if isinstance(c, Column) else Column(c) for c in keys]
+    return [c if isinstance(c, Column) else _default_column(c) for c in keys]
+
+
+def _default_column(key: str) -> Column:
+    """Keys ending in ``_mj`` hold energies in mJ: shown in the unit that suits them."""
+    return Column(key, fmt=fmt_energy_mj) if key.endswith("_mj") else Column(key)
 
 
 def _header(title: str, cells: list[str]) -> str:
@@ -151,9 +156,11 @@ def record_table(record: Mapping[str, Any],
     labels, formats = labels or {}, formats or {}
 
     def label(key: str) -> str:
-        return labels.get(key, key.replace("_", " ") if humanize_keys else key)
+        if key in labels or not humanize_keys:
+            return labels.get(key, key)
+        return key.removesuffix("_mj").replace("_", " ")  # the value shows the unit
 
-    rows = [{"name": label(key), "value": formats.get(key, fmt_value)(value)}
+    rows = [{"name": label(key), "value": formats.get(key, _default_column(key).fmt)(value)}
             for key, value in record.items()]
     return make_table(rows, [Column("name"), Column("value", fmt=str)],
                       show_header=False)
@@ -165,9 +172,12 @@ def print_record(title: str | None, record: Mapping[str, Any], **kw: Any) -> Non
     console.print(record_table(record, **kw))
 
 
-def print_report(report: Any, title: str | None = None) -> None:
+def print_report(report: Any, title: str | None = None,
+                 columns: Mapping[str, Sequence[str | Column]] | None = None) -> None:
     """A backend's report (a dataclass or dict): its scalar fields as one record, then each
-    list of records and each mapping as a table of its own."""
+    list of records, each mapping of records (rows named by their keys) and each mapping as a
+    table of its own; ``columns`` chooses the columns of a list field (default: every key)."""
+    columns = columns or {}
     data = to_jsonable(report)
     if not isinstance(data, Mapping):
         console.print(fmt_value(data))
@@ -179,10 +189,15 @@ def print_report(report: Any, title: str | None = None) -> None:
     if scalars:
         print_record(title, scalars)
     for key, value in data.items():
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping) and value and all(
+                isinstance(v, Mapping) for v in value.values()):  # {layer: {counter: n}}
+            fields = list(dict.fromkeys(f for v in value.values() for f in v))
+            print_table(key.replace("_", " "), [{"\0": k, **v} for k, v in value.items()],
+                        [Column("\0", ""), *fields])
+        elif isinstance(value, Mapping) and value:
             print_record(key.replace("_", " "), value)
         elif is_records(value):
-            print_table(key.replace("_", " "), value)
+            print_table(key.replace("_", " "), value, columns.get(key))
 
 
 def print_line(text: str) -> None:

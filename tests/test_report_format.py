@@ -74,6 +74,10 @@ COMMANDS = {
     "inspect-braille": ["inspect", f"{FIXTURES}/03_rnn/braille_noDelay_bias_zero.nir"],
     "compare": ["compare", "{digits}", "{other}", "--dataset", "digits", "--samples", "4"],
     "quantize": ["quantize", "{digits}", "--mode", "generic", "-o", "{tmp}/q.nir"],
+    "run-report-energy": ["run", "{digits}", "--backend", "energy", "--dataset", "digits",
+                          "--samples", "4", "--report"],
+    "run-report-fixed": ["run", "{digits}", "--backend", "fixed", "--dataset", "digits",
+                         "--samples", "4", "--report"],
 }
 
 
@@ -90,6 +94,7 @@ def test_tables_fit_80_columns_without_splitting_words(name, narrow, digits, tmp
     tokens = set(result.output.split())
     words = {w for text in narrow for w in text.split()}
     assert words <= tokens, sorted(words - tokens)
+    assert "{" not in result.output  # reports are tables, not JSON or dict reprs
 
 
 def test_energy_says_upper_bound_in_its_first_line():

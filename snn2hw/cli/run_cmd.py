@@ -63,7 +63,7 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
     from snn2hw.backend import RunConfig
     from snn2hw.data import INPUT_SCALES, load_dataset
     from snn2hw.errors import about
-    from snn2hw.report import print_json, print_table, to_jsonable
+    from snn2hw.report import fmt_percent, print_json, print_record, print_report, to_jsonable
     from snn2hw.runner import load_array, prepare_inputs, run_graph, save_outputs
 
     with about(graph_path):
@@ -105,10 +105,14 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
     if as_json:
         print_json(summary)
         return
-    print_table(f"{graph_path} on {backend}", [{k: v for k, v in summary.items()
-                                                 if k not in ("predictions", "report")}])
+    print_record(f"{graph_path} on {backend}", {k: v for k, v in summary.items()
+                                                 if k not in ("predictions", "report")},
+                 formats={"accuracy": fmt_percent})
     if show_report:
-        print_json(summary["report"])
+        from snn2hw.cli.energy_cmd import LAYER_COLUMNS
+
+        print_report(result.stats.get("report"), f"{backend} report",
+                     {"layers": LAYER_COLUMNS} if backend == "energy" else None)
 
 
 def _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
