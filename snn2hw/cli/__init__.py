@@ -58,8 +58,15 @@ class LazyGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
-        except click.ClickException as exc:  # bad options and arguments: click's own checks
-            _say(f"error: {exc.format_message()}")
+        except click.exceptions.NoArgsIsHelpError as exc:  # `snn2hw` alone: its help
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            sys.exit(0)
+        except click.UsageError as exc:  # bad options and arguments: click's own checks
+            hint = f" (see {exc.ctx.command_path} --help)" if exc.ctx else ""
+            _say(f"error: {one_line(exc.format_message())}{hint}")
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            _say(f"error: {one_line(exc.format_message())}")
             sys.exit(exc.exit_code)
         except click.Abort:  # Ctrl-C
             _say("aborted")

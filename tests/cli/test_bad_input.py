@@ -255,3 +255,10 @@ def test_the_dt_option_accepts_what_a_graph_may_store(files):
         assert_clean_failure(cli("run", graph, "--input", x, "--dt", bad), "--dt")
         assert_clean_failure(cli("quantize", graph, "-o", folder / "q.nir", "--dt", bad), "--dt")
     assert cli("run", graph, "--input", x, "--dt", "3600", "--json").exit_code == 0
+
+
+def test_snn2hw_alone_prints_its_help_and_usage_errors_point_to_it():
+    alone = cli()
+    assert alone.exit_code == 0 and "Commands:" in alone.output
+    missing = cli("run")
+    assert_clean_failure(missing, "GRAPH_PATH", "snn2hw run --help")
