@@ -9,7 +9,7 @@ from collections.abc import Callable
 import click
 
 from snn2hw import api
-from snn2hw.cli.options import POSITIVE_FLOAT, InputFile, OutputFile, refuse_overwriting
+from snn2hw.cli.options import TIME_STEP, InputFile, OutputFile, refuse_overwriting
 from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, about
 from snn2hw.ir import metadata
@@ -116,7 +116,7 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
               help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
 @click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
 @click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
-@click.option("--dt", type=POSITIVE_FLOAT,
+@click.option("--dt", type=TIME_STEP,
               help="Seconds per step: of the exported neurons (default 1e-4), or, for a .nir "
                    "source, the step to run it at (default: the graph's, else 1e-4); written "
                    "to the output.")

@@ -254,6 +254,8 @@ def test_the_dt_option_accepts_what_a_graph_may_store(files):
     for bad in ("1e-320", "7200", "nan", "0"):
         assert_clean_failure(cli("run", graph, "--input", x, "--dt", bad), "--dt")
         assert_clean_failure(cli("quantize", graph, "-o", folder / "q.nir", "--dt", bad), "--dt")
+        assert_clean_failure(cli("export", folder / "m.pt", "-o", folder / "m.nir", "--dt", bad),
+                             "--dt")
     assert cli("run", graph, "--input", x, "--dt", "3600", "--json").exit_code == 0
 
 
