@@ -22,6 +22,7 @@ from snn2hw.inspection import parameter_counts
 from snn2hw.ir.graph import neuron_count
 from snn2hw.ir.io import read_graph
 from snn2hw.nn.architectures import DEFAULT_INPUT_SHAPES, build_model
+from snn2hw.plots.figure import figure_format
 from snn2hw.runner import load_array, prepare_inputs
 
 if TYPE_CHECKING:  # the core reaches the energy backend only through the registry
@@ -120,6 +121,8 @@ def _inputs(request: EnergyRequest, graph: nir.NIRGraph, T: int) -> np.ndarray |
 
 def run_energy(request: EnergyRequest, plot: str | os.PathLike | None = None) -> dict:
     """Estimate, optionally plot, and summarise as plain values."""
+    if plot:
+        figure_format(plot)  # a bad extension fails before the estimate, not after
     target = _target(request)
     energy = _energy()
     opts = energy.options_for(target.graph, request.T, **request.options)
@@ -127,7 +130,7 @@ def run_energy(request: EnergyRequest, plot: str | os.PathLike | None = None) ->
     report = energy.estimate(target.graph, opts, energy_model(request.hw),
                       inputs=_inputs(request, target.graph, opts.T), profile=profile)
     if plot:
-        registry.tool("energy.plot")(report, plot)
+        registry.tool("energy.plot")(report, plot, target.title)
     return summarise(report, target)
 
 
