@@ -89,6 +89,7 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
     """Parameters, MACs, SynOps and energy per layer and per sample."""
     refuse_overwriting([source, input_path, rates_path], {"--plot": plot})
     from snn2hw.energy import EnergyRequest, published_rows, run_energy  # torch: only here
+    from snn2hw.errors import about
 
     if published or sops is not None:
         rows = published_rows(model if sops is not None else None, sops, macs, hw)
@@ -102,7 +103,8 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
         source=source, model=model, T=steps, input_shape=input_shape, dataset=dataset,
         input_path=input_path, samples=samples, rates_path=rates_path, hw=hw,
         options={"first_layer": first_layer, "nonbinary": nonbinary, "count": count}, trust=trust)
-    summary = run_energy(request, plot)
+    with about(source):  # errors name the model file (those about --rates name theirs)
+        summary = run_energy(request, plot)
     if as_json:
         print_json(summary)
         return
