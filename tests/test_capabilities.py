@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 
 import nir
 import numpy as np
@@ -207,3 +208,18 @@ def test_every_node_runs_like_the_reference_or_is_refused_by_name(cls, target):
 @pytest.mark.parametrize("cls, target", _cases(lava=True))
 def test_every_node_runs_on_lava_like_the_reference_or_is_refused_by_name(cls, target):
     _check_or_run(cls, target)
+
+
+def test_backends_nodes_prints_the_table():
+    from click.testing import CliRunner
+
+    from snn2hw.cli import main
+
+    result = CliRunner().invoke(main, ["backends", "--nodes", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["node"]: row for row in json.loads(result.output)["nodes"]}
+    assert set(rows) == {c.__name__ for c in NODE_CLASSES}
+    assert rows["Delay"]["reference"] == "yes" and rows["Delay"]["onnx"] == "no"
+    assert rows["LIF"]["lava"] == caps.KINDS[nir.LIF].targets["lava"]
+    text = CliRunner().invoke(main, ["backends", "--nodes"]).output
+    assert "if (1)" in text and "(1) " in text and "graphs on onnx: acyclic" in text
