@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from snn2hw.cli.options import (
@@ -15,6 +17,9 @@ from snn2hw.cli.options import (
 )
 from snn2hw.data import DATASETS
 from snn2hw.registry import BACKENDS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @click.command("run")
@@ -68,8 +73,10 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
 
     with about(graph_path):
         graph = _load(graph_path, backend)
+    label_array: np.ndarray | None
     if dataset:
-        static, label_array = load_dataset(dataset, graph, samples)
+        with about(graph_path):
+            static, label_array = load_dataset(dataset, graph, samples)
         input_scale = input_scale or INPUT_SCALES[dataset]
     else:
         with about(input_path):
