@@ -9,7 +9,7 @@ from collections.abc import Callable
 import click
 
 from snn2hw import api
-from snn2hw.cli.options import TIME_STEP, InputFile, OutputFile, refuse_overwriting
+from snn2hw.cli.options import SHAPE, TIME_STEP, InputFile, OutputFile, refuse_overwriting
 from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, about
 from snn2hw.ir import metadata
@@ -90,18 +90,6 @@ def _json_object(ctx, param, value: str | None) -> dict | None:
 TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onnx": _to_onnx}
 
 
-def _shape(ctx, param, value: str | None) -> list[int] | None:
-    if value is None:
-        return None
-    try:
-        shape = [int(s) for s in value.replace("x", ",").split(",") if s.strip()]
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a list of sizes like 3,32,32") from None
-    if not shape or min(shape) <= 0:
-        raise click.BadParameter(f"'{value}' is not a list of positive sizes like 3,32,32")
-    return shape
-
-
 @click.command("export")
 @click.argument("source", type=InputFile())
 @click.option("-o", "--output", required=True, type=OutputFile(),
@@ -115,7 +103,7 @@ def _shape(ctx, param, value: str | None) -> list[int] | None:
 @click.option("--arch-args", callback=_json_object,
               help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
 @click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
-@click.option("--input-shape", callback=_shape, help="One sample, e.g. 3,32,32 (no T, no B).")
+@click.option("--input-shape", type=SHAPE, help="One sample, e.g. 3,32,32 (no T, no B).")
 @click.option("--dt", type=TIME_STEP,
               help="Seconds per step: of the exported neurons (default 1e-4), or, for a .nir "
                    "source, the step to run it at (default: the graph's, else 1e-4); written "
