@@ -65,7 +65,8 @@ def command(graph_path: str, as_json: bool) -> None:
     print_table(f"{graph_path}: nodes in execution order", _graph_rows(summary), GRAPH_COLUMNS)
     neurons = _neuron_rows(summary)
     if neurons:
-        print_table("neurons", neurons, NEURON_COLUMNS)
+        with_imp = any(row["v_init"] for row in neurons)
+        print_table("neurons", neurons, NEURON_COLUMNS if with_imp else NEURON_COLUMNS[:-1])
     if summary.metadata:
         print_record("metadata", summary.metadata, humanize_keys=False)
     print_record("totals", summary.totals, labels=TOTAL_LABELS)

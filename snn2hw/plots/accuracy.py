@@ -15,11 +15,12 @@ from .figure import pyplot, save_figure
 
 def draw_step_accuracy(ax: Any, series: Mapping[str, Sequence[float]], readout: str) -> None:
     """One line per series (label -> accuracy at steps 1..T) on ``ax``, in percent."""
-    for label, accuracy in series.items():
+    styles = (("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."))  # equal lines stay visible
+    for i, (label, accuracy) in enumerate(series.items()):
         steps = np.arange(1, len(accuracy) + 1)
-        ax.plot(steps, 100 * np.asarray(accuracy), "o-", label=label)
-        ax.annotate(f"{100 * accuracy[0]:.1f} %", (1, 100 * accuracy[0]),
-                    textcoords="offset points", xytext=(6, -4), fontsize=8)
+        marker, line = styles[i % len(styles)]
+        ax.plot(steps, 100 * np.asarray(accuracy), marker=marker, linestyle=line,
+                markersize=7 - i, label=f"{label} (step 1: {100 * accuracy[0]:.1f} %)")
     ax.set_xlabel(f"time step t (prediction from steps 1..t, readout '{readout}')")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 102)

@@ -35,14 +35,15 @@ def figure_format(path: str | os.PathLike) -> str:
     return fmt
 
 
-def save_figure(fig: Any, path: str | os.PathLike, dpi: int = 120) -> Path:
-    """Write ``fig`` to ``path`` in the format of its extension, atomically; close it."""
+def save_figure(fig: Any, path: str | os.PathLike) -> Path:
+    """Write ``fig`` to ``path`` in the format of its extension, atomically; close it.
+    Raster formats use matplotlib's ``savefig.dpi`` setting (``rcParams``; 100 by default)."""
     plt = pyplot()
     try:
         fmt = figure_format(path)
         fig.tight_layout()
         with atomic_path(path, Path(path).suffix) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi)
+            fig.savefig(tmp, format=fmt)
     finally:
         plt.close(fig)
     return Path(path)
