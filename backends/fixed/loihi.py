@@ -133,10 +133,11 @@ def build(graph: nir.NIRGraph, device: str = "cpu", timing: str = "aligned") -> 
             nodes[name] = synapses.identity
     if timing not in TIMINGS:
         raise BadInputError(f"timing must be one of {TIMINGS}, got '{timing}'")
+    spiking = frozenset(n for n, node in graph.nodes.items() if isinstance(node, NEURONS))
     if timing == "aligned":
-        return Program(sched, nodes)
+        return Program(sched, nodes, spiking=spiking)
     delays = {n: 1 for n, node in graph.nodes.items() if isinstance(node, SYNAPSES)}
-    return Program(sched, nodes, delays, lava_timing=True)
+    return Program(sched, nodes, delays, lava_timing=True, spiking=spiking)
 
 
 def dequantize(graph: nir.NIRGraph, output: np.ndarray, sched: Schedule) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 :class:`LoihiLif` is Lava's ``PyLifModelBitAcc`` step for step, in Lava's own types (int32
 state, int64 decay products); :class:`GenericNeuron` is the configurable fixed-point neuron of
-generic mode (int64). Both keep event counters (0-d tensors) and return spikes as 0/1 (int32
+generic mode (int64). Both keep event counters (0-d tensors) and return spikes as 0/1 (float32
 for :class:`LoihiLif`, bool for :class:`GenericNeuron`; the potential of non-spiking neurons)
 and, on request, the potential after reset, ``[T, B, ...]``.
 """
@@ -126,7 +126,10 @@ class LoihiLif:
         threshold = self.vth << LOIHI.threshold_shift
         v = torch.zeros_like(drive[0]) + self.v_init
         clip = may_leave(self.spans["v_init"], bounds, steps, threshold, LOIHI.state_max)
-        quiet = _new(drive)  # 1 where not fired: int32 is the fastest mask here
+        quiet = torch.empty_like(drive[0])  # 1 where not fired: int32 is the fastest mask here
+        # spikes as float32 0/1, the type every consumer (Conv, Dense, pools, sums of spikes)
+        # computes in: a population feeding several consumers needs no conversion
+        spikes = torch.empty(drive.shape, device=drive.device)
         potentials = _new(drive) if record else None
         for t in range(steps):
             v = _decay(v, keep) if keep != LOIHI.decay_unity else v
@@ -134,11 +137,12 @@ class LoihiLif:
             if clip:
                 v, events = intops.saturate(v, LOIHI.state_max)
                 intops.count(self.counters, "voltage_saturation", events)
-            torch.le(v, threshold, out=quiet[t])
-            v.mul_(quiet[t])  # reset to 0 where fired; much faster than masked_fill_ or where
+            torch.gt(v, threshold, out=spikes[t])
+            torch.le(v, threshold, out=quiet)
+            v.mul_(quiet)  # reset to 0 where fired; much faster than masked_fill_ or where
             if record:
                 potentials[t] = v
-        return quiet.neg_().add_(1), potentials  # spikes as int32 0/1
+        return spikes, potentials
 
 
 @dataclass

@@ -28,6 +28,7 @@ class Program:
     delays: dict[str, int] = field(default_factory=dict)
     lava_timing: bool = False
     computed: dict[str, int] = field(default_factory=dict)  # values computed per node, all runs
+    spiking: frozenset[str] = frozenset()  # nodes whose output is 0/1 spikes
 
     def depths(self) -> dict[str, int]:
         """Steps of delay accumulated from the input to each node's output."""
@@ -59,12 +60,18 @@ def _delayed(y: torch.Tensor, steps: int) -> torch.Tensor:
     return torch.cat([pad, y[: y.shape[0] - steps]])
 
 
-def _sum(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
-    """Fan-in sums; spikes (bool) count as integers there."""
+def _sum(name: str, parts: list[torch.Tensor], spikes: bool = False) -> torch.Tensor:
+    """Fan-in sums; spikes (bool) count as integers there. A sum of ``spikes`` only (0/1 from
+    populations, fewer than 2^24 of them) is exact in float32, the type its consumers use."""
     if not parts:
         raise UnsupportedError(f"node '{name}' has no input edge")
     if len(parts) == 1:
         return parts[0]
+    if spikes:
+        total = parts[0].to(torch.float32, copy=True)
+        for part in parts[1:]:
+            total.add_(part)
+        return total
     total = parts[0].to(torch.int64)
     for part in parts[1:]:
         total = total + part.to(torch.int64)
@@ -94,7 +101,8 @@ def execute(program: Program, x: torch.Tensor, record: bool = False, steps: int 
             continue
         preds = sched.forward_inputs[name]
         latest = max((depth.get(p, 0) for p in preds), default=0)
-        inp = _sum(name, [_delayed(values[p], latest - depth.get(p, 0)) for p in preds])
+        spikes = all(p in program.spiking for p in preds)
+        inp = _sum(name, [_delayed(values[p], latest - depth.get(p, 0)) for p in preds], spikes)
         values.update(_node(name, program.nodes[name], inp, steps + shift, record))
         program.computed[name] = program.computed.get(name, 0) + values[name].numel()
         values[name] = _delayed(values[name], program.delays.get(name, 0))
