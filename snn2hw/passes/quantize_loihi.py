@@ -1,19 +1,22 @@
 """Quantise a float NIR graph to Loihi 2's number formats (pure function, no Lava needed).
 
-``quantize_loihi(graph)`` first folds the graph into Lava's LIF form
+``quantize_loihi(graph)`` first splits sums of inputs of different scales into one synapse per
+source (:func:`snn2hw.passes.loihi_fanin.split_fanin`) and folds the graph into Lava's LIF form
 (:func:`snn2hw.passes.fold_loihi.fold_loihi`), then turns every value into the integers Lava's
 bit-accurate models use (formats: :mod:`snn2hw.hw.loihi`). Every tensor has a *scale*: its integer
 value is its float value times the scale. Spikes have scale 1, the graph input ``input_scale``.
 
 Per neuron population N (one scale ``S`` per population, the *layer scale*):
 
-- ``S = min_e(w_max_e * S_in_e / max|W_e|)`` over the weighted nodes e feeding N, so the
+- ``S = w_max * S_in / max|W|`` for the weighted node feeding N, so its
   largest weight uses the whole 8-bit mantissa (``w_max`` = 255, or 254 for mixed-sign layers,
   whose weights lie on an even grid because Lava drops their lowest bit at 8 bits), lowered if
   the threshold mantissa would not fit 17 bits or the largest bias 13 bits with exponent 7
   (BN-folded stems can have biases of several times their largest weight). ``scale=`` fixes S
   for every population instead (the NIR paper used 256); weights that then exceed the mantissa
-  get a weight exponent.
+  get a weight exponent. A population fed by several weighted nodes takes the largest of their
+  full-mantissa scales (at most 2^7 times the smallest, then the caps above): each synapse keeps
+  at least 7 significant bits, the others storing ``mantissa << exponent``.
 - weights ``W_int = round(W * S / S_in)`` = ``mant << weight_exp``; Conv ignores ``weight_exp`` in
   Lava, so for Conv nodes the exponent is folded into the stored weights (``weight_exp`` = 0);
 - ``vth = round(vth_float * S)`` (Lava compares ``v > vth << 6``), ``du = 4095`` (the current is
