@@ -16,6 +16,7 @@ import numpy as np
 
 from snn2hw.backend import Issue, RunConfig, RunResult
 from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwError, Snn2hwWarning
+from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph_utils import check_time_major
 from snn2hw.ir.metadata import graph_value
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues
@@ -55,6 +56,9 @@ class LavaBackend:
         if _quantised(graph):
             return [] if config.precision == "fixed" else [Issue(
                 "graph", "already quantised to Loihi formats: run it with --precision fixed")]
+        refused = unsupported(graph, self.name)  # by name, from the capability table
+        if refused:
+            return refused
         try:  # check never raises for model problems (a bad dt included)
             issues = [Issue(n, m) for n, m in loihi_issues(graph, config.dt)]
         except Snn2hwError as exc:
