@@ -14,7 +14,7 @@ import warnings
 import nir
 import numpy as np
 
-from snn2hw.backend import Issue, RunConfig, RunResult
+from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
 from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwError, Snn2hwWarning
 from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph_utils import check_time_major
@@ -89,7 +89,7 @@ class LavaBackend:
 
     def run(self, inputs: np.ndarray) -> RunResult:
         if self.mapped is None or self.topo is None:
-            raise BadInputError("compile() the graph before run()")
+            raise NotCompiledError(self.name, "run")
         x = np.asarray(inputs, dtype=np.float64)
         in_shape = self.topo.shapes[self.topo.input_name]
         check_time_major(x.shape, in_shape)
@@ -148,7 +148,7 @@ class LavaBackend:
 
     def report(self) -> LavaReport:
         if self.mapped is None or self.topo is None:
-            raise BadInputError("compile() the graph before report()")
+            raise NotCompiledError(self.name, "report")
         return make_report(self.mapped, self.topo, self._delays(), self.config.precision,
                            self.last.timing if self.last else {})
 
