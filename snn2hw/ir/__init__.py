@@ -1,1 +1,3 @@
-"""NIR graph handling: metadata keys, discretisation, reading and writing."""
+"""NIR graph handling: metadata keys, discretisation, reading and writing, the graph layer
+(:mod:`.graph`), validation on load (:mod:`.validate`) and the node capability table
+(:mod:`.capabilities`)."""

@@ -3,7 +3,8 @@
 API (every backend, pass and the energy counter use it; names are stable):
 
 - ``fan_in(graph)`` / ``fan_out(graph)``: ``{node: [sources]}`` / ``{node: [targets]}`` over all
-  edges, in edge order (NIR sums fan-in; left to right in edge order everywhere).
+  edges, in edge order (NIR sums fan-in; left to right in edge order everywhere);
+  ``unknown_edge_ends(graph)``: one issue per edge end that names no node.
 - ``schedule(graph) -> Schedule``: ``order`` (a topological order of the forward edges, in waves,
   each wave in node order), ``forward_inputs`` / ``forward_outputs`` (fan-in/fan-out over forward
   edges), ``recurrent_inputs`` (edges that close a cycle, found by a depth-first walk from the
@@ -15,7 +16,7 @@ API (every backend, pass and the energy counter use it; names are stable):
   snn2hw refuses them on load (nothing would carry a value from one step to the next).
 - ``output_shape(node, shape)``, ``conv_geometry(node)``: per-sample shapes (NIR, channels first)
   with the torch formulas; ``output_shape`` raises :class:`ShapeMismatch` when the node cannot
-  take ``shape``.
+  take ``shape``. ``flatten_dims(node)``: a Flatten's dims on ``[batch, *shape]``.
 - ``shape_problems(graph, sched) -> (shapes, issues)``: every node's per-sample output shape
   (None where unknown) and every mismatch; ``infer_shapes(graph, sched)`` returns the shapes or
   raises UnsupportedError listing the mismatches.
