@@ -36,6 +36,7 @@ def load_inputs(graph: nir.NIRGraph, dataset: str | None = None, input_path: str
     shaped for ``graph`` and cut to the first ``samples``."""
     from snn2hw.data import INPUT_SCALES, load_dataset
 
+    labels: np.ndarray | None
     if dataset:
         static, labels = load_dataset(dataset, graph, samples)
         scale, source = INPUT_SCALES[dataset], dataset

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from rich import box
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -76,9 +76,9 @@ def fmt_value(value: Any) -> str:
     if isinstance(value, (int, np.integer)):
         return fmt_count(int(value))
     if isinstance(value, (float, np.floating)):
-        if float(value).is_integer() or abs(value) >= 1000:
-            return fmt_count(float(value))
-        return f"{value:.4g}"
+        number = float(value)
+        return fmt_count(number) if number.is_integer() or abs(number) >= 1000 else (
+            f"{number:.4g}")
     if isinstance(value, (list, tuple)):
         return "x".join(map(str, value)) if all(isinstance(v, int) for v in value) else str(
             list(value))
@@ -92,7 +92,7 @@ class Column:
     key: str
     header: str | None = None  # default: the key with spaces for underscores
     fmt: Callable[[Any], str] = fmt_value
-    justify: str = "left"
+    justify: JustifyMethod = "left"
 
     @property
     def title(self) -> str:

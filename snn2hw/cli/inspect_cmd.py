@@ -42,9 +42,9 @@ def _neuron_rows(summary: GraphSummary) -> list[dict]:
     return rows
 
 
-GRAPH_COLUMNS = ["#", "node", "type", "inputs", "in", "out",
+GRAPH_COLUMNS: list[str | Column] = ["#", "node", "type", "inputs", "in", "out",
                  Column("params", justify="right")]
-NEURON_COLUMNS = ["node", "type", Column("neurons", justify="right"), "reset",
+NEURON_COLUMNS: list[str | Column] = ["node", "type", Column("neurons", justify="right"), "reset",
                   Column("v_th", "v_th"), Column("neuron_params", justify="right"),
                   Column("imp", "IMP", justify="right"),
                   Column("v_init", "v_init mean / min / max")]

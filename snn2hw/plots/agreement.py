@@ -15,6 +15,10 @@ MEASURES = (("spikes_equal", "spikes equal to the reference"),
             ("predictions_equal", "predictions equal to the reference"))
 
 
+def _percent(fraction: float | None) -> float:
+    return np.nan if fraction is None else 100 * fraction
+
+
 def agreement_matrix(values: Mapping[str, Mapping[str, Mapping[str, float | None]]],
                      path: str | os.PathLike, title: str) -> Path:
     """Two heat maps side by side (``values[graph][backend][measure]``, fractions; None where
@@ -25,8 +29,8 @@ def agreement_matrix(values: Mapping[str, Mapping[str, Mapping[str, float | None
     fig, axes = plt.subplots(1, 2, figsize=(2.2 + 1.6 * len(backends) * 2,
                                             1.6 + 0.55 * len(graphs)), squeeze=False)
     for ax, (key, label) in zip(axes[0], MEASURES, strict=True):
-        grid = np.array([[np.nan if values[g].get(b, {}).get(key) is None
-                          else 100 * values[g][b][key] for b in backends] for g in graphs])
+        grid = np.array([[_percent(values[g].get(b, {}).get(key)) for b in backends]
+                         for g in graphs])
         image = ax.imshow(grid, vmin=0, vmax=100, cmap="RdYlGn", aspect="auto")
         for (i, j), value in np.ndenumerate(grid):
             ax.text(j, i, "n/a" if np.isnan(value) else f"{value:.2f} %", ha="center",
