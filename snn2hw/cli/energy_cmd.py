@@ -8,6 +8,7 @@ from snn2hw.cli.options import (
     POSITIVE_FLOAT,
     POSITIVE_INT,
     SHAPE,
+    STEPS,
     InputFile,
     OutputFile,
     refuse_overwriting,
@@ -59,7 +60,7 @@ def headline(summary: dict) -> str:
 @click.command("energy")
 @click.argument("source", required=False, type=InputFile())
 @click.option("--model", help="Architecture alone: sew18, sew34, sew50, vgg11-dvs48, ...")
-@click.option("--T", "steps", type=POSITIVE_INT,
+@click.option("--T", "steps", type=STEPS,
               help="Time steps (default: the model's, else 4).")
 @click.option("--input-shape", type=SHAPE, help="Per-sample input shape, e.g. 3,224,224.")
 @click.option("--dataset", type=click.Choice(["digits"]), help="Measure rates on this data.")

@@ -19,6 +19,9 @@ import click
 
 POSITIVE_INT = click.IntRange(min=1)
 NON_NEGATIVE_INT = click.IntRange(min=0)
+MAX_T = 100_000  # steps: the graph validator's limit (snn2hw.ir.validate.MAX_T, tested equal)
+STEPS = click.IntRange(1, MAX_T)
+"""A number of time steps a graph may store."""
 
 
 class FiniteFloat(click.FloatRange):
@@ -35,6 +38,8 @@ class FiniteFloat(click.FloatRange):
 
 
 POSITIVE_FLOAT = FiniteFloat(min=0, min_open=True)
+INPUT_SCALE = FiniteFloat(min=0, min_open=True, max=2.0**24)
+"""Integer input = input x scale: positive, and no more than Loihi's 24-bit states hold."""
 MAX_DT = 3600.0  # seconds: the graph validator's limit (snn2hw.ir.validate.MAX_DT, tested equal)
 TIME_STEP = FiniteFloat(min=sys.float_info.min, max=MAX_DT)
 """A dt in seconds that a graph may store (positive and normal, at most an hour)."""
@@ -52,7 +57,7 @@ class ShapeType(click.ParamType):
         if isinstance(value, (list, tuple)):
             return [int(v) for v in value]
         parts = [p.strip() for p in re.split(r"[,x]", str(value).lower())]
-        if not all(p.isdigit() for p in parts) or not parts or min(map(int, parts)) < 1:
+        if not all(re.fullmatch(r"[0-9]+", p) for p in parts) or min(map(int, parts)) < 1:
             self.fail(f"'{value}' is not a list of positive sizes like 3,32,32", param, ctx)
         return [int(p) for p in parts]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from snn2hw.cli.options import (
-    POSITIVE_FLOAT,
+    INPUT_SCALE,
     TIME_STEP,
     InputFile,
     OutputFile,
@@ -32,7 +32,7 @@ from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
               show_default=True, help="Generic: rounding of weights, parameters and decays.")
 @click.option("--wrap", is_flag=True,
               help="Generic: wrap the membrane on overflow (default: saturate).")
-@click.option("--input-scale", type=POSITIVE_FLOAT, default=1.0, show_default=True,
+@click.option("--input-scale", type=INPUT_SCALE, default=1.0, show_default=True,
               help="Integer input = input * scale (1: spikes, events; 16: digits pixels).")
 @click.option("--dt", type=TIME_STEP,
               help="Time step in seconds (default: graph's, else 1e-4).")

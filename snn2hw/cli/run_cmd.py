@@ -8,8 +8,9 @@ import click
 
 from snn2hw.cli.options import (
     DEVICE,
-    POSITIVE_FLOAT,
+    INPUT_SCALE,
     POSITIVE_INT,
+    STEPS,
     TIME_STEP,
     InputFile,
     OutputFile,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 @click.option("--input", "input_path", type=InputFile(),
               help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
-@click.option("--T", "steps", type=POSITIVE_INT,
+@click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: graph's T).")
 @click.option("--dt", type=TIME_STEP,
               help="Time step in seconds (default: graph's, else 1e-4).")
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 @click.option("--dataset", type=click.Choice(DATASETS),
               help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
-@click.option("--input-scale", type=POSITIVE_FLOAT,
+@click.option("--input-scale", type=INPUT_SCALE,
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
 @click.option("--mode", type=click.Choice(["loihi", "generic"]),
               help="Fixed: loihi (default, the chip's arithmetic) or generic (bit-width studies); "

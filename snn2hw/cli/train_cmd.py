@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from snn2hw.cli.options import POSITIVE_FLOAT, POSITIVE_INT, OutputFile
+from snn2hw.cli.options import POSITIVE_FLOAT, POSITIVE_INT, STEPS, OutputFile
 from snn2hw.defaults import LOSSES
 from snn2hw.train.config import DIGITS_ARCHS, OPTIMIZERS, TrainConfig
 
@@ -16,7 +16,7 @@ from snn2hw.train.config import DIGITS_ARCHS, OPTIMIZERS, TrainConfig
 @click.option("--imp/--no-imp", default=True, show_default=True,
               help="Learnable initial membrane potential per neuron.")
 @click.option("--neuron", type=click.Choice(["if", "lif"]), default="if", show_default=True)
-@click.option("--T", "steps", type=POSITIVE_INT, default=TrainConfig.T, show_default=True,
+@click.option("--T", "steps", type=STEPS, default=TrainConfig.T, show_default=True,
               help="Time steps.")
 @click.option("--epochs", type=POSITIVE_INT, default=TrainConfig.epochs, show_default=True)
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=TrainConfig.optimizer,

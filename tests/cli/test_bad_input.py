@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from snn2hw.cli import describe
 from snn2hw.errors import BadInputError
@@ -246,11 +248,12 @@ def test_the_dt_option_accepts_what_a_graph_may_store(files):
     writes a graph that `inspect` then refuses (an export with --dt 1e-320 did)."""
     import sys
 
-    from snn2hw.cli.options import MAX_DT
+    from snn2hw.cli.options import MAX_DT, MAX_T
     from snn2hw.ir import validate
 
     folder, graph, x, _ = files
-    assert MAX_DT == validate.MAX_DT and sys.float_info.min > 1e-320
+    assert MAX_DT == validate.MAX_DT and MAX_T == validate.MAX_T
+    assert sys.float_info.min > 1e-320
     for bad in ("1e-320", "7200", "nan", "0"):
         assert_clean_failure(cli("run", graph, "--input", x, "--dt", bad), "--dt")
         assert_clean_failure(cli("quantize", graph, "-o", folder / "q.nir", "--dt", bad), "--dt")
@@ -264,3 +267,35 @@ def test_snn2hw_alone_prints_its_help_and_usage_errors_point_to_it():
     assert alone.exit_code == 0 and "Commands:" in alone.output
     missing = cli("run")
     assert_clean_failure(missing, "GRAPH_PATH", "run --help")  # CliRunner calls it "main"
+
+
+def test_an_output_that_is_a_link_to_an_input_is_refused(files):
+    folder, graph, x, _ = files
+    (folder / "alias.nir").symlink_to(graph)
+    before = listing(folder)
+    assert_clean_failure(cli("quantize", graph, "-o", folder / "alias.nir"), "-o", "alias.nir",
+                         folder=folder, before=before)
+    assert graph.read_bytes()[:4] == b"\x89HDF"
+
+
+@given(sizes=st.lists(st.integers(1, 10**6), min_size=1, max_size=5),
+       sep=st.sampled_from([",", "x", ", "]))
+def test_shapes_parse_in_either_spelling(sizes, sep):
+    from snn2hw.cli.options import SHAPE
+
+    assert SHAPE.convert(sep.join(map(str, sizes)), None, None) == sizes
+
+
+@given(text=st.text(max_size=12))
+def test_shapes_that_are_not_positive_sizes_are_refused(text):
+    import click
+
+    from snn2hw.cli.options import SHAPE
+
+    parts = [p.strip() for p in text.lower().replace("x", ",").split(",")]
+    valid = all(p.isascii() and p.isdigit() and int(p) > 0 for p in parts)
+    try:
+        SHAPE.convert(text, None, None)
+        assert valid, text
+    except click.BadParameter:
+        assert not valid, text
