@@ -45,6 +45,20 @@ def test_dense_costs_by_hand():
     assert layer_costs(conv_graph("repeat"))[0].driven_by == "real"
 
 
+def test_counts_need_no_declared_types():
+    """Shapes come from the graph layer: a conv without ``input_shape`` in a graph built without
+    NIR's type inference (as other tools write them) counts the same as the typed graph."""
+    typed = conv_graph()
+    conv = nir.Conv2d(input_shape=None, weight=np.ones((2, 1, 3, 3)), stride=1, padding=1,
+                      dilation=1, groups=1, bias=np.zeros(2))
+    untyped = nir.NIRGraph({**typed.nodes, "conv": conv}, typed.edges, metadata=typed.metadata,
+                           type_check=False)
+    assert conv.input_type == {"input": None}
+    assert layer_costs(untyped) == layer_costs(typed)
+    assert [(c.macs, c.in_elements, c.out_elements) for c in layer_costs(untyped)] == [
+        (2 * 16 * 9, 16, 32), (96, 32, 3)]
+
+
 def test_zero_input_gives_zero_synaptic_operations():
     report = estimate(conv_graph(), EnergyOptions(T=2), FP32, inputs=np.zeros((2, 1, 1, 4, 4)))
     assert report.total_sops == 0 and report.total_macs == 0 and report.energy_mj == 0
