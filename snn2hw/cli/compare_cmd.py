@@ -8,6 +8,7 @@ from snn2hw.cli.options import (
     DEVICE,
     POSITIVE_FLOAT,
     POSITIVE_INT,
+    STEPS,
     InputFile,
     OutputFile,
     refuse_overwriting,
@@ -34,7 +35,7 @@ from snn2hw.report import (
               help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
 @click.option("--samples", type=POSITIVE_INT, default=256, show_default=True,
               help="Use only the first N samples.")
-@click.option("--T", "steps", type=POSITIVE_INT,
+@click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: each graph's T).")
 @click.option("--dt", type=POSITIVE_FLOAT,
               help="Time step in seconds (default: the graph's, else 1e-4).")

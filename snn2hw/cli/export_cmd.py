@@ -9,7 +9,7 @@ from collections.abc import Callable
 import click
 
 from snn2hw import api
-from snn2hw.cli.options import SHAPE, TIME_STEP, InputFile, OutputFile, refuse_overwriting
+from snn2hw.cli.options import SHAPE, STEPS, TIME_STEP, InputFile, OutputFile, refuse_overwriting
 from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, about
 from snn2hw.ir import metadata
@@ -102,7 +102,7 @@ TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onn
                    "SOURCE.")
 @click.option("--arch-args", callback=_json_object,
               help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
-@click.option("--T", "steps", type=click.IntRange(min=1), help="Time steps (default: stored).")
+@click.option("--T", "steps", type=STEPS, help="Time steps (default: stored).")
 @click.option("--input-shape", type=SHAPE, help="One sample, e.g. 3,32,32 (no T, no B).")
 @click.option("--dt", type=TIME_STEP,
               help="Seconds per step: of the exported neurons (default 1e-4), or, for a .nir "

@@ -10,6 +10,7 @@ from snn2hw.cli.options import (
     NON_NEGATIVE_INT,
     POSITIVE_FLOAT,
     POSITIVE_INT,
+    STEPS,
     InputFile,
     OutputFile,
     refuse_overwriting,
@@ -32,7 +33,7 @@ KINDS = ("raster", "membrane", "accuracy", "rates", "energy", "agreement")
 @click.option("--dataset", type=click.Choice(DATASETS),
               help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
-@click.option("--T", "steps", type=POSITIVE_INT,
+@click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: the graph's T).")
 @click.option("--dt", type=POSITIVE_FLOAT,
               help="Time step in seconds (default: the graph's, else 1e-4).")

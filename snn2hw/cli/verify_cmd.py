@@ -7,7 +7,7 @@ import json
 
 import click
 
-from snn2hw.cli.options import POSITIVE_INT, SHAPE, InputFile
+from snn2hw.cli.options import POSITIVE_INT, SHAPE, STEPS, InputFile
 
 EXIT_MISMATCH = 1
 
@@ -21,7 +21,7 @@ EXIT_MISMATCH = 1
               help="Random samples in [0, 1) when no --input is given (seed 0).")
 @click.option("--arch", help="As for export: a registry architecture or FILE.py:FUNCTION.")
 @click.option("--arch-args", help="As for export: keyword arguments of FUNCTION (JSON).")
-@click.option("--T", "steps", type=POSITIVE_INT, help="Time steps (default: the source's).")
+@click.option("--T", "steps", type=STEPS, help="Time steps (default: the source's).")
 @click.option("--input-shape", type=SHAPE, help="One sample, e.g. 2,48,48 (no T, no B).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
