@@ -65,9 +65,15 @@ def check(graph: nir.NIRGraph) -> list[Issue]:
             issues.append(Issue(name, f"NIR type {kind} is not supported in loihi mode"))
         elif isinstance(node, SYNAPSES + NEURONS) and not _params(node):
             issues.append(Issue(name, f"no {LOIHI} parameters (quantise with --mode loihi)"))
-        elif isinstance(node, SYNAPSES) and not np.all(np.mod(node.weight, 1) == 0):
+        elif isinstance(node, SYNAPSES) and not _integral(node.weight):
             issues.append(Issue(name, "weights are not integers"))
     return issues
+
+
+def _integral(values) -> bool:
+    """Whether every value is an integer (``rint`` is much faster than ``mod`` on 11M weights)."""
+    values = np.asarray(values)
+    return bool(np.array_equal(values, np.rint(values)))
 
 
 def _ints(value, device) -> torch.Tensor:

@@ -55,7 +55,8 @@ class Bound:
     @classmethod
     def of_rows(cls, weight: np.ndarray, bias: np.ndarray | None = None) -> Bound:
         rows = np.asarray(weight, dtype=np.float64).reshape(np.shape(weight)[0], -1)
-        pos, neg = np.clip(rows, 0, None).sum(axis=1), np.clip(-rows, 0, None).sum(axis=1)
+        pos = np.maximum(rows, 0.0).sum(axis=1)  # np.clip is several times slower here
+        neg = pos - rows.sum(axis=1)
         offset = float(np.abs(bias).max()) if bias is not None and np.size(bias) else 0.0
         absolute, one_sided = (pos + neg).max(initial=0.0), np.maximum(pos, neg).max(initial=0.0)
         return cls(float(absolute), float(one_sided), offset)
