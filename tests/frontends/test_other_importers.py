@@ -8,6 +8,7 @@ import warnings
 
 import nir
 import numpy as np
+import pytest
 import torch
 from snntorch import utils as snn_utils
 from snntorch.import_nir import import_from_nir as snntorch_import
@@ -26,6 +27,12 @@ from snn2hw.nn.neurons import IFNode, LIFNode
 from .nets import randomize
 
 T = 4
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Weights drawn from torch's default initialisation: the same on every run."""
+    torch.manual_seed(0)
 
 
 def written(model, shape, path):
@@ -62,7 +69,7 @@ def test_spikingjelly_importer_computes_the_same(tmp_path):
 
 def test_snntorch_importer_computes_the_same(tmp_path):
     model = randomize(nn.Sequential(L.SeqLinear(4, 8), LIFNode(tau=2.0, v_threshold=0.5),
-                                    L.SeqLinear(8, 3), LIFNode(tau=3.0, v_threshold=0.2)))
+                                    L.SeqLinear(8, 3), LIFNode(tau=3.0, v_threshold=0.05)))
     graph = written(model, (4,), tmp_path / "m.nir")
     x = np.random.default_rng(0).random((6, 3, 4)).astype(np.float32) * 3
     imported = snntorch_import(graph)

@@ -25,6 +25,12 @@ from .sj_nets import assert_exact, export, inputs, set_mode
 T = 3
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Weights drawn from torch's default initialisation: the same on every run."""
+    torch.manual_seed(0)
+
+
 def materialise(model: nn.Module, shape, low=-0.3, high=0.9, seed=0) -> nn.Module:
     """One forward pass (creates the lazy IMP), then random IMP values in [low, high]."""
     with torch.no_grad():

@@ -30,6 +30,12 @@ NEURONS = {  # thresholds low enough that every layer fires within T steps
 }
 
 
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Weights drawn from torch's default initialisation: the same on every run."""
+    torch.manual_seed(0)
+
+
 def cnn(sn) -> nn.Module:
     """Every supported SpikingJelly layer, with max pooling of spikes."""
     return nn.Sequential(

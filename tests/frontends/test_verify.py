@@ -6,6 +6,7 @@ import json
 import warnings
 
 import numpy as np
+import pytest
 import torch
 from click.testing import CliRunner
 from spikingjelly.activation_based import functional, layer, neuron
@@ -22,6 +23,12 @@ from snn2hw.nn.neurons import IFNode
 from snn2hw.verify import verify
 
 from .nets import randomize
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Weights drawn from torch's default initialisation: the same on every run."""
+    torch.manual_seed(0)
 
 
 def chain() -> nn.Module:
