@@ -153,3 +153,17 @@ def test_input_rate_is_null_for_real_inputs_in_every_output(digits):
     for layers in (energy["layers"], run["report"]["layers"]):
         assert layers[0]["input_rate"] is None
         assert all(isinstance(r["input_rate"], float) for r in layers[1:])
+
+
+def test_inspect_and_energy_count_parameters_alike_and_by_hand(digits):
+    """digits-cnn: conv 1->16 and 16->32 (3x3), fc 512->10; IF neurons store r, v_threshold
+    and v_reset per neuron; one IMP value per neuron."""
+    inspect = json.loads(CliRunner().invoke(main, ["inspect", str(digits), "--json"]).output)
+    energy = json.loads(CliRunner().invoke(main, ["energy", str(digits), "--json"]).output)
+    weights, biases = 16 * 9 + 32 * 16 * 9 + 10 * 512, 16 + 32 + 10
+    neurons = 16 * 64 + 32 * 64
+    expected = {"params": weights + biases, "weights": weights, "biases": biases,
+                "neuron_params": 3 * neurons, "imp_params": neurons}
+    for totals in (inspect["totals"], energy["totals"]):
+        assert {k: totals[k] for k in expected} == expected
+    assert sum(r["params"] for r in energy["layers"]) == weights + biases
