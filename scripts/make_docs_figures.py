@@ -78,12 +78,14 @@ def make(out: Path, quick: bool) -> list[Path]:
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     samples = ["--samples", 8 if quick else 450]
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings(), chdir(ROOT):
+    with chdir(ROOT):
+        texts = {"inspect_sinabs.txt": _cli(["inspect", FIXTURE])}
+    # the models' files by their bare names (titles show them), from a scratch folder
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings(), chdir(tmp):
         warnings.simplefilter("ignore")
-        imp, plain = _models(Path(tmp), quick)
+        imp, plain = (p.name for p in _models(Path(tmp), quick))
         data = ["--dataset", "digits", *samples]
-        texts = {
-            "inspect_sinabs.txt": _cli(["inspect", FIXTURE]),
+        texts |= {
             "energy_published.txt": _cli(["energy", "--published"]),
             "energy_sew18_head.txt": "\n".join(
                 _cli(["energy", "--model", "sew18"]).splitlines()[:10]) + "\n",
