@@ -271,6 +271,13 @@ def flatten_dims(node: nir.Flatten) -> tuple[int, int]:
 
 def output_shape(node: nir.NIRNode, shape: Shape) -> Shape:
     """Per-sample output shape of ``node`` for input ``shape``; raises ShapeMismatch."""
+    out = _output_shape(node, shape)
+    if any(size <= 0 for size in out):
+        raise ShapeMismatch(f"input of shape {shape} gives an empty output {out}")
+    return out
+
+
+def _output_shape(node: nir.NIRNode, shape: Shape) -> Shape:
     if isinstance(node, caps.SYNAPSES):
         return _weighted_shape(node, shape)
     if isinstance(node, caps.POOLS):
@@ -312,6 +319,8 @@ def shape_problems(graph: nir.NIRGraph, sched: Schedule
             shapes[name] = output_shape(graph.nodes[name], known[0])
         except ShapeMismatch as exc:
             issues.append(Issue(name, str(exc)))
+        except (ValueError, TypeError, IndexError, ZeroDivisionError) as exc:  # odd parameters
+            issues.append(Issue(name, f"cannot take input of shape {known[0]} ({exc})"))
     for name, sources in sched.recurrent_inputs.items():
         for src in sources:
             own, back = _first_input_shape(sched, shapes, name), shapes.get(src)

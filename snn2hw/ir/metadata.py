@@ -79,7 +79,7 @@ def reset_mode(node: Any) -> str:
     """``"hard"`` (NIR semantics) unless the node carries the subtractive-reset extension."""
     value = getattr(node, "metadata", {}).get(RESET, "hard")
     if isinstance(value, bytes):
-        value = value.decode()
+        value = value.decode(errors="replace")
     return str(value)
 
 
@@ -91,7 +91,7 @@ def graph_value(graph: Any, key: str, default: Any = None) -> Any:
 def plain_value(value: Any) -> Any:
     """A metadata value as read from HDF5 with numpy scalars and bytes as Python values."""
     if isinstance(value, bytes):
-        return value.decode()
+        return value.decode(errors="replace")
     if isinstance(value, np.ndarray) and value.shape == ():
         return value.item()
     if isinstance(value, np.generic):

@@ -110,7 +110,7 @@ def _graph_metadata_problems(meta: Mapping[str, Any]) -> list[str]:
                             f"in seconds (positive, at most {MAX_DT:g})")
     for key, allowed in ((metadata.READOUT, metadata.READOUT_MODES),
                          (metadata.INPUT_ENCODING, metadata.INPUT_ENCODINGS)):
-        if key in plain and plain[key] not in allowed:
+        if key in plain and not (isinstance(plain[key], str) and plain[key] in allowed):
             problems.append(f"metadata {key} = {plain[key]!r} is not one of {', '.join(allowed)}")
     return problems
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import nir
 import numpy as np
 import pytest
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
 
 from snn2hw.errors import BadInputError
 from snn2hw.ir.io import read_graph, write_graph
@@ -129,3 +131,64 @@ def test_read_graph_validates_once_on_load(tmp_path):
     write_graph(bad, path)
     with pytest.raises(BadInputError, match=f"{path}: invalid NIR graph .*snn2hw.T = 0"):
         read_graph(path)
+
+
+_SIZES = st.integers(1, 4)
+_SHAPES = st.lists(_SIZES, min_size=0, max_size=3).map(tuple)
+_ODD = st.one_of(st.integers(-2, 4), st.lists(st.integers(-1, 3), min_size=1, max_size=3))
+
+
+@st.composite
+def _node(draw) -> nir.NIRNode:
+    """A node of a random type with parameters of random (often wrong) shapes."""
+    kind = draw(st.sampled_from(["affine", "linear", "conv", "pool", "flatten", "if", "scale",
+                                 "delay", "li"]))
+    arr = lambda shape: np.full(shape, draw(st.sampled_from([0.5, -1.0, np.nan, np.inf])))  # noqa: E731
+    try:
+        if kind in ("affine", "linear"):
+            w = arr(draw(st.tuples(_SIZES, _SIZES)))
+            return nir.Affine(w, arr(draw(_SHAPES))) if kind == "affine" else nir.Linear(w)
+        if kind == "conv":
+            w = arr(draw(st.lists(_SIZES, min_size=2, max_size=5).map(tuple)))
+            return nir.Conv2d(None, w, draw(_ODD), draw(_ODD), draw(_ODD), draw(st.integers(1, 2)),
+                              arr(draw(_SHAPES)))
+        if kind == "pool":
+            return nir.SumPool2d(np.atleast_1d(draw(_ODD)), np.atleast_1d(draw(_ODD)),
+                                 np.atleast_1d(draw(_ODD)))
+        if kind == "flatten":
+            return nir.Flatten({"input": np.array(draw(_SHAPES))}, draw(st.integers(-3, 3)),
+                               draw(st.integers(-3, 3)))
+        shape = draw(_SHAPES)
+        if kind == "if":
+            return nir.IF(arr(shape), arr(shape), arr(shape),
+                          metadata={V_INIT: arr(draw(_SHAPES)), RESET: draw(st.sampled_from(
+                              ["hard", "x", b"\xff"]))})
+        if kind == "li":
+            return nir.LI(arr(shape), arr(draw(_SHAPES)), arr(shape))
+        return nir.Scale(arr(shape)) if kind == "scale" else nir.Delay(arr(shape))
+    except Exception:  # NIR itself refuses some combinations: not what is tested here
+        reject()
+
+
+_META = st.one_of(st.integers(-5, 10**13), st.floats(allow_nan=True), st.text(max_size=3),
+                  st.just(np.array([1, 2])), st.just(b"\xff"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_validation_never_raises_on_random_graphs(data):
+    """Whatever the graph (wrong shapes, odd strides, cycles, NaN, junk metadata, edges to
+    unknown nodes), validation returns problems and raises nothing."""
+    inner = data.draw(st.lists(_node(), min_size=1, max_size=5))
+    names = [f"h{i}" for i in range(len(inner))]
+    nodes = {"input": nir.Input(np.array(data.draw(st.lists(_SIZES, min_size=1, max_size=3)))),
+             **dict(zip(names, inner)), "output": nir.Output(np.array([2]))}
+    chain = ["input", *names, "output"]
+    ends = st.sampled_from([*chain, "ghost"])
+    edges = list(zip(chain[:-1], chain[1:])) + data.draw(st.lists(st.tuples(ends, ends),
+                                                                  max_size=4))
+    meta = {key: data.draw(_META) for key in data.draw(st.sets(st.sampled_from(
+        [DT, T, READOUT, "snn2hw.input_encoding"])))}
+    graph = nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=False)
+    problems = graph_problems(graph)
+    assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)
