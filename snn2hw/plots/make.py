@@ -84,7 +84,12 @@ def _raster(ctx: _Context) -> dict:
     from .spikes import raster
 
     name, graph = ctx.first()
-    layers = ctx.request.layers or activity.spiking_layers(graph)[:6]
+    spiking = activity.spiking_layers(graph)
+    layers = ctx.request.layers or spiking[:6]
+    unknown = [n for n in layers if n not in graph.nodes]
+    if unknown:
+        raise BadInputError(f"--layer {unknown[0]!r}: no such node in {name} "
+                            f"(spiking layers: {', '.join(spiking)})")
     sample = _check_sample(ctx)
     records = ctx.run(graph).records
     raster(records, layers, ctx.request.output,

@@ -103,3 +103,17 @@ def test_accuracy_needs_labels(digits_nir, tmp_path):
     result = invoke("plot", "accuracy", digits_nir, "--input", tmp_path / "x.npy", "-o",
                     tmp_path / "a.png")
     assert result.exit_code == 2 and "labels" in result.output
+
+
+def test_the_command_offers_every_kind_the_library_draws():
+    from snn2hw.cli.plot_cmd import KINDS
+    from snn2hw.plots.make import KINDS as DRAWN
+
+    assert KINDS == tuple(DRAWN)
+
+
+def test_energy_kind_needs_no_data(digits_nir, tmp_path):
+    result = invoke("plot", "energy", digits_nir, "-o", tmp_path / "e.svg", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["totals"]["energy_mj"] > 0
+    assert (tmp_path / "e.svg").read_bytes()[:5] == MAGIC[".svg"]
