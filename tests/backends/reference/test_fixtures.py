@@ -7,8 +7,10 @@ import json
 import numpy as np
 import torch
 
+from snn2hw.backend import RunConfig
 from snn2hw.backends.reference import simulate
 from snn2hw.ir.io import read_graph
+from snn2hw.registry import create_backend
 from tests.tolerances import TOL
 
 
@@ -45,6 +47,23 @@ def test_cnn_sinabs_runs_on_events_with_step_dt(nir_paper):
     assert result.records["1"].shape == (8, 2, 16, 16, 16)
     assert 0 < result.records["1"].mean() < 1  # the first layer fires, not everywhere
     assert set(np.unique(result.records["12"])) <= {0.0, 1.0}
+
+
+def test_cnn_sinabs_gives_the_same_spikes_on_onnx(nir_paper):
+    """A graph from another tool, spike for spike: the reference in float64 and the ONNX
+    backend (onnxruntime, float32) agree in every population at every step (measured: 0
+    differences; rates 2.5-17 %)."""
+    graph = read_graph(nir_paper / "02_cnn" / "cnn_sinabs.nir")
+    x = (np.random.default_rng(0).random((8, 2, 2, 34, 34)) < 0.2).astype(np.float32)
+    runs = {}
+    for name, dtype in (("reference", "float64"), ("onnx", "float32")):
+        backend = create_backend(name)
+        backend.compile(graph, RunConfig(dt=1.0, dtype=dtype, record=True))
+        runs[name] = backend.run(x).records
+    populations = ["1", "3", "6", "10", "12"]  # the IF nodes
+    for node in populations:
+        assert 0 < runs["reference"][node].mean() < 0.5, node
+        np.testing.assert_array_equal(runs["onnx"][node], runs["reference"][node], err_msg=node)
 
 
 def _snntorch_braille(graph, params: dict, x: np.ndarray) -> tuple[np.ndarray, ...]:
