@@ -73,7 +73,8 @@ class ArchType(click.ParamType):
         return value
 
 
-def _json_object(ctx, param, value: str | None) -> dict | None:
+def json_object(ctx, param, value: str | None) -> dict | None:
+    """``--arch-args``: a JSON object of keyword arguments, or None."""
     if value is None:
         return None
     try:
@@ -100,7 +101,7 @@ TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onn
               help="Architecture of a bare state_dict, or FILE.py:FUNCTION building your own "
                    "model (snn2hw, SpikingJelly or the paper's classes) for the weights in "
                    "SOURCE.")
-@click.option("--arch-args", callback=_json_object,
+@click.option("--arch-args", callback=json_object,
               help="Keyword arguments of FUNCTION as a JSON object, e.g. '{\"num_classes\": 10}'.")
 @click.option("--T", "steps", type=STEPS, help="Time steps (default: stored).")
 @click.option("--input-shape", type=SHAPE, help="One sample, e.g. 3,32,32 (no T, no B).")

@@ -3,10 +3,9 @@ float32 and float64, and say whether each differing spike is float rounding or a
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from snn2hw.cli.export_cmd import ArchType, json_object
 from snn2hw.cli.options import POSITIVE_INT, SHAPE, STEPS, InputFile
 
 EXIT_MISMATCH = 1
@@ -19,8 +18,10 @@ EXIT_MISMATCH = 1
               help=".npy input: a static [B, ...] batch (static models) or [T, B, ...].")
 @click.option("--samples", type=POSITIVE_INT, default=4, show_default=True,
               help="Random samples in [0, 1) when no --input is given (seed 0).")
-@click.option("--arch", help="As for export: a registry architecture or FILE.py:FUNCTION.")
-@click.option("--arch-args", help="As for export: keyword arguments of FUNCTION (JSON).")
+@click.option("--arch", type=ArchType(),
+              help="As for export: a registry architecture or FILE.py:FUNCTION.")
+@click.option("--arch-args", callback=json_object,
+              help="As for export: keyword arguments of FUNCTION (a JSON object).")
 @click.option("--T", "steps", type=STEPS, help="Time steps (default: the source's).")
 @click.option("--input-shape", type=SHAPE, help="One sample, e.g. 2,48,48 (no T, no B).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
@@ -31,20 +32,16 @@ def command(source, graph_path, input_path, samples, arch, arch_args, steps, inp
     spike. Exit code 1 when a difference is a mapping error, not float rounding."""
     import numpy as np
 
-    from snn2hw.errors import BadInputError, about
+    from snn2hw.errors import about
     from snn2hw.frontends.sources import load_model_source
     from snn2hw.ir.io import read_graph
     from snn2hw.report import print_json, print_line, print_table
     from snn2hw.train.trainer import torch_threads
     from snn2hw.verify import verify
 
-    try:
-        parsed_args = json.loads(arch_args) if arch_args is not None else None
-    except json.JSONDecodeError as exc:
-        raise BadInputError(f"--arch-args: not JSON ({exc.msg})") from None
     with about(source):
         spec = load_model_source(source, arch=arch, T=steps, input_shape=input_shape,
-                                 trust=trust, arch_args=parsed_args)
+                                 trust=trust, arch_args=arch_args)
     with about(graph_path):
         graph = read_graph(graph_path)
     if input_path:

@@ -94,6 +94,12 @@ def test_state_dict_for_user_code_exports_exactly(models, imp):
         np.testing.assert_array_equal(metadata.v_init(graph.nodes["_2"]),
                                       net[2].init_state.detach()[0].numpy())
     assert_exact(net.double(), graph, inputs((3, 2, 2, 8, 8)), atol=1e-5)
+    result = CliRunner().invoke(main, [
+        "verify", "weights.pt", "m.nir", "--arch", "models.py:build_net", "--arch-args",
+        json.dumps({"num_classes": 3, "imp": imp}), "--T", "3", "--input-shape", "2,8,8",
+        "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[1]["verdict"] == "identical spikes"  # float64
 
 
 def test_mmengine_layout_needs_neither_mmengine_nor_trust(models):
