@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import h5py
+import nir
 import numpy as np
 import pytest
 import torch
@@ -81,11 +82,20 @@ def test_export_netx_writes_a_network(tmp_path):
         assert f["layer/1/type"][()] == b"dense" and f["layer/2/neuron/type"][()] == b"CUBA"
 
 
-def test_export_netx_failure_leaves_no_file(tmp_path):
-    write_graph(graphs.mlp(), tmp_path / "m.nir")
+def test_export_netx_failure_lists_every_problem_on_one_line_and_leaves_no_file(tmp_path):
+    rng = np.random.default_rng(0)
+    nodes = {"input": nir.Input(np.array([8])), "fc1": nir.Linear(rng.normal(0, 1, (6, 8))),
+             "lif1": graphs.lif(6), "fc2": nir.Linear(rng.normal(0, 1, (4, 6))),
+             "fc3": nir.Linear(rng.normal(0, 1, (4, 6))),
+             "lif2": graphs.lif(4, v_init=np.full(4, 0.2)), "output": nir.Output(np.array([4]))}
+    edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("lif1", "fc3"),
+             ("fc2", "lif2"), ("fc3", "lif2"), ("lif2", "output")]
+    write_graph(graphs._graph(nodes, edges), tmp_path / "m.nir")  # a residual, IMP
     result = _invoke("export", tmp_path / "m.nir", "--to", "netx", "-o", tmp_path / "m.net")
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "'fc2'" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "'lif1'" in result.stderr and "residual" in result.stderr
+    assert "'lif2'" in result.stderr and "initial potential" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.nir"]
 
 
