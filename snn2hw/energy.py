@@ -115,7 +115,8 @@ def _inputs(request: EnergyRequest, graph: nir.NIRGraph, T: int) -> np.ndarray |
         x, _ = load_dataset(request.dataset, graph, request.samples)
         return prepare_inputs(graph, x, T)
     if request.input_path:
-        return prepare_inputs(graph, load_array(request.input_path)[: request.samples], T)
+        # the batch axis of [T, B, ...]: slicing the file's first axis would cut time steps
+        return prepare_inputs(graph, load_array(request.input_path), T)[:, : request.samples]
     return None
 
 

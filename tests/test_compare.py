@@ -84,3 +84,16 @@ def test_tables_and_refusals(pair):
     assert one.exit_code == 2 and "two graphs" in one.output
     no_input = invoke("compare", *pair)
     assert no_input.exit_code == 2 and "--dataset" in no_input.output
+
+
+def test_time_major_input_keeps_every_step(pair, tmp_path):
+    """``--samples`` cuts the batch axis of a [T, B, ...] input, never its time axis."""
+    x = (np.random.default_rng(0).random((4, 6, 1, 8, 8)) < 0.4).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "x3.npy", x[:, :3])
+    data = json.loads(invoke("compare", *pair, "--input", tmp_path / "x.npy", "--samples", 3,
+                             "--json").output)
+    alone = json.loads(invoke("energy", pair[0], "--input", tmp_path / "x3.npy",
+                              "--json").output)
+    assert data["models"][0]["T"] == 4
+    assert data["models"][0]["totals"] == alone["totals"]
