@@ -76,3 +76,12 @@ def test_netx_export(tmp_path):
     time.sleep(1.1)
     export_netx(graph, tmp_path / "b.net")
     assert (tmp_path / "a.net").read_bytes() == (tmp_path / "b.net").read_bytes()
+
+
+def test_recorded_nodes(files, tmp_path):
+    """``--record`` (.npz: numpy's zip entries carry no time)."""
+    for i in (1, 2):
+        _cli("run", str(files[0] / "g.nir"), "--backend", "reference", "--dataset", "digits",
+             "--samples", "8", "-o", str(tmp_path / f"{i}.npy"), "--record",
+             str(tmp_path / f"{i}.npz"))
+    assert (tmp_path / "1.npz").read_bytes() == (tmp_path / "2.npz").read_bytes()
