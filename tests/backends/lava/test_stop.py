@@ -96,6 +96,16 @@ def _finish(proc: subprocess.Popen, segments: set[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
+def test_a_finished_run_leaves_nothing_behind(run_files, tmp_path):
+    np.save(tmp_path / "x.npy", np.load(run_files / "x.npy")[:3])
+    proc = subprocess.Popen(
+        [*SNN2HW, "run", run_files / "mlp.nir", "-b", "lava", "--input", tmp_path / "x.npy",
+         "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    code, err = _finish(proc, set())
+    assert code == 0 and "Warning" not in err, err
+
+
 def test_ctrl_c_to_the_process_group(run_files):
     proc, segments = _start(run_files)
     os.killpg(proc.pid, signal.SIGINT)
