@@ -71,6 +71,8 @@ def load_array(path: str | os.PathLike) -> np.ndarray:
         raise BadInputError(f"{path}: a single number; inputs need a batch axis [B, ...]")
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         raise BadInputError(f"{path}: contains NaN or infinity")
+    if not array.dtype.isnative:  # big-endian data: torch and onnxruntime take native order
+        array = array.astype(array.dtype.newbyteorder("="))
     return array
 
 

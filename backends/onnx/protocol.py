@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
 
 OPSET = 17
@@ -56,7 +57,10 @@ def encode_metadata(graph: Any, dt: float) -> dict[str, str]:
 
 def decode_metadata(props: dict[str, str]) -> dict[str, Any]:
     """The inverse of :func:`encode_metadata`; unknown keys are ignored."""
-    return {key: json.loads(props[key]) for key in CARRIED_KEYS if key in props}
+    try:
+        return {key: json.loads(props[key]) for key in CARRIED_KEYS if key in props}
+    except json.JSONDecodeError as exc:
+        raise BadInputError(f"ONNX metadata is not snn2hw's JSON ({exc.msg})") from exc
 
 
 def doc_string(neurons: list[str], dt: float) -> str:

@@ -299,3 +299,30 @@ def test_shapes_that_are_not_positive_sizes_are_refused(text):
         assert valid, text
     except click.BadParameter:
         assert not valid, text
+
+
+def test_big_endian_inputs_run_like_native_ones(files):
+    """torch refuses non-native byte order; the loader converts (found by the fuzz test)."""
+    folder, graph, x, _ = files
+    swapped = folder / "be.npy"
+    np.save(swapped, np.load(x).astype(">f8"))
+    native, other = folder / "a.npy", folder / "b.npy"
+    assert cli("run", graph, "--input", x, "-o", native, "--json").exit_code == 0
+    result = cli("run", graph, "--input", swapped, "-o", other, "--json")
+    assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(np.load(native), np.load(other))
+
+
+def test_an_onnx_step_with_foreign_metadata_is_one_line(files):
+    """A metadata value that is not JSON raised JSONDecodeError (found by the fuzz test)."""
+    onnx = pytest.importorskip("onnx")
+    folder, graph, x, _ = files
+    step = folder / "g.onnx"
+    assert cli("export", graph, "--to", "onnx", "-o", step).exit_code == 0
+    model = onnx.load(step)
+    for prop in model.metadata_props:
+        prop.value = "not json"
+    onnx.save(model, step)
+    before = listing(folder)
+    assert_clean_failure(cli("run", step, "-b", "onnx", "--input", x, "-o", folder / "o.npy"),
+                         "g.onnx", "metadata", folder=folder, before=before)
