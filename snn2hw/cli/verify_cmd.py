@@ -7,6 +7,7 @@ import click
 
 from snn2hw.cli.export_cmd import ArchType, json_object
 from snn2hw.cli.options import POSITIVE_INT, SHAPE, STEPS, InputFile
+from snn2hw.data import DATASETS
 
 EXIT_MISMATCH = 1
 
@@ -16,8 +17,10 @@ EXIT_MISMATCH = 1
 @click.argument("graph_path", type=InputFile())
 @click.option("--input", "input_path", type=InputFile(),
               help=".npy input: a static [B, ...] batch (static models) or [T, B, ...].")
+@click.option("--dataset", type=click.Choice(DATASETS),
+              help="A bundled dataset's test samples instead of --input.")
 @click.option("--samples", type=POSITIVE_INT, default=4, show_default=True,
-              help="Random samples in [0, 1) when no --input is given (seed 0).")
+              help="Samples: random in [0, 1) (seed 0) without --input, or of --dataset.")
 @click.option("--arch", type=ArchType(),
               help="As for export: a registry architecture or FILE.py:FUNCTION.")
 @click.option("--arch-args", callback=json_object,
@@ -26,13 +29,14 @@ EXIT_MISMATCH = 1
 @click.option("--input-shape", type=SHAPE, help="One sample, e.g. 2,48,48 (no T, no B).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def command(source, graph_path, input_path, samples, arch, arch_args, steps, input_shape, trust,
-            as_json) -> None:
+def command(source, graph_path, input_path, dataset, samples, arch, arch_args, steps,
+            input_shape, trust, as_json) -> None:
     """Compare SOURCE (checkpoint or weights, as for export) with GRAPH_PATH (.nir) spike by
     spike. Exit code 1 when a difference is a mapping error, not float rounding."""
     import numpy as np
 
-    from snn2hw.errors import about
+    from snn2hw.data import load_dataset
+    from snn2hw.errors import BadInputError, about
     from snn2hw.frontends.sources import load_model_source
     from snn2hw.ir.io import read_graph
     from snn2hw.report import print_json, print_line, print_table
@@ -44,9 +48,15 @@ def command(source, graph_path, input_path, samples, arch, arch_args, steps, inp
                                  trust=trust, arch_args=arch_args)
     with about(graph_path):
         graph = read_graph(graph_path)
+    if input_path and dataset:
+        raise BadInputError("give --input or --dataset, not both")
     if input_path:
         with about(input_path):
             x = np.load(input_path, allow_pickle=False)
+    elif dataset:
+        x = load_dataset(dataset, graph, samples)[0]
+        if not spec.static_input:  # a sequence model sees the sample at every step
+            x = np.broadcast_to(x, (spec.T, *x.shape))
     else:
         lead = (samples,) if spec.static_input else (spec.T, samples)
         x = np.random.default_rng(0).random((*lead, *spec.input_shape))

@@ -95,6 +95,9 @@ def test_cli_reports_both_dtypes_and_exits_1_on_a_mapping_error(tmp_path):
     f32, f64 = json.loads(result.output)
     assert (f32["dtype"], f64["dtype"], f64["verdict"]) == ("float32", "float64",
                                                              "identical spikes")
+    result = CliRunner().invoke(main, ["verify", str(tmp_path / "m.pt"), str(tmp_path / "m.nir"),
+                                       "--dataset", "digits", "--samples", "8"])
+    assert result.exit_code == 0 and "float64: identical spikes" in result.output, result.output
     first = next(n for n in graph.nodes.values() if hasattr(n, "weight"))
     first.weight = -first.weight
     write_graph(graph, tmp_path / "wrong.nir")
