@@ -82,10 +82,11 @@ def test_single_step_network_with_plain_torch_layers():
     lambda: neuron.LIFNode(tau=2.0, v_threshold=0.3, v_reset=None, detach_reset=True,
                            step_mode="m"),
 ])
-def test_zoo_sew_resnet18_add(sn):
+@pytest.mark.parametrize("mode", ["m", "s"])  # 's': its forward calls torch.flatten(x, 1)
+def test_zoo_sew_resnet18_add(sn, mode):
     torch.manual_seed(0)
     model = sew_resnet.sew_resnet18(cnf="ADD", spiking_neuron=lambda **_: sn(), num_classes=5)
-    model = set_mode(randomize(model), "m").double()
+    model = set_mode(randomize(model), mode).double()
     x = inputs((2, 1, 3, 32, 32), scale=2.0)
     graph = export(model, (3, 32, 32), 2)
     assert {"maxpool_0", "maxpool_1", "flatten"} <= set(graph.nodes)
