@@ -62,20 +62,26 @@ def quantize_loihi(
     folded = fold_loihi(split_fanin(graph)[0], dt)
     topo, nodes = topology(folded), folded.nodes
     scales, coarse = {topo.input_name: float(input_scale)}, {topo.input_name}
+    problems: list[str] = []  # every node that does not fit, reported at once
     for name in topo.order[1:]:
         node, pred = nodes[name], topo.preds[name]
-        if isinstance(node, NEURONS):
-            _quantize_population(nodes, topo, name, (scales, coarse), scale, fmt)
-            scales[name] = 1.0
-        elif isinstance(node, SYNAPSES) and not _feeds_neuron(nodes, topo.succs[name]):
-            s_in = _input_scale(name, pred, scales)
-            scales[name] = s_in * _mantissa(node, fmt, _uniform(node.weight))
-            _set_weights(node, s_in, scales[name], fmt)
-        elif not isinstance(node, SYNAPSES):
-            scales[name] = _input_scale(name, pred, scales)
+        try:
+            if isinstance(node, NEURONS):
+                _quantize_population(nodes, topo, name, (scales, coarse), scale, fmt)
+            elif isinstance(node, SYNAPSES) and not _feeds_neuron(nodes, topo.succs[name]):
+                s_in = _input_scale(name, pred, scales)
+                scales[name] = s_in * _mantissa(node, fmt, _uniform(node.weight))
+                _set_weights(node, s_in, scales[name], fmt)
+            elif not isinstance(node, SYNAPSES):
+                scales[name] = _input_scale(name, pred, scales)
+        except ValueError as exc:
+            problems.append(f"node '{name}': {exc}")
+        scales.setdefault(name, 1.0)  # spikes; a failed node's scale only keeps the walk going
         uniform = not isinstance(node, SYNAPSES) or _uniform(node.weight)
         if isinstance(node, NEURONS) or (uniform and set(pred) <= coarse):
             coarse.add(name)
+    if problems:
+        raise ValueError("; ".join(problems))
     meta = {**folded.metadata, PRECISION: "fixed", INPUT_SCALE: float(input_scale)}
     return nir.NIRGraph(nodes=nodes, edges=folded.edges, metadata=meta, type_check=False)
 
@@ -87,7 +93,7 @@ def _feeds_neuron(nodes: dict, succs: list[str]) -> bool:
 def _input_scale(name: str, preds: list[str], scales: dict[str, float]) -> float:
     values = {scales[p] for p in preds}
     if len(values) != 1:
-        raise ValueError(f"node '{name}': inputs of different scales {sorted(values)} are summed")
+        raise ValueError(f"inputs of different scales {sorted(values)} are summed")
     return values.pop()
 
 
@@ -138,7 +144,10 @@ def _quantize_population(nodes, topo, name, known, fixed_scale, fmt: LoihiFormat
     else:
         scale = float(fixed_scale)
     for e in synapses:
-        _set_weights(nodes[e], s_in[e], scale, fmt)
+        try:
+            _set_weights(nodes[e], s_in[e], scale, fmt)
+        except ValueError as exc:
+            raise ValueError(f"its synapse '{e}': {exc}") from None
     nodes[name].metadata[LOIHI] = _neuron_params(params, scale, fmt)
     nodes[name].metadata[QUANT_EVENTS] = nodes[name].metadata[LOIHI].pop("events")
 
