@@ -11,6 +11,7 @@ import pytest
 from snn2hw.backend import RunConfig
 from snn2hw.ir.metadata import DT
 from snn2hw.registry import create_backend
+from tests.backends.fixed.test_loihi_backend import lif_graph
 
 FIXED = {"input_scale": 4}
 BACKENDS = [
@@ -56,3 +57,22 @@ def test_equal_to_the_threshold_does_not_fire(backend, config):
     engine = create_backend(backend)
     engine.compile(tie_graph(), config)
     np.testing.assert_array_equal(engine.run(x).output[:, 0], EXPECTED)
+
+
+def _quantised_lif(dv: int) -> nir.NIRGraph:
+    """Input -> Linear(1) -> Lava LIF as quantize_loihi writes it: du = 4095, vth = 1 (v > 64)."""
+    return lif_graph(weight=1, du=4095, dv=dv, vth=1)
+
+
+@pytest.mark.parametrize(("backend", "config"), [
+    pytest.param("fixed", RunConfig(), id="fixed"),
+    pytest.param("lava", RunConfig(precision="fixed"), id="lava-fixed", marks=pytest.mark.lava),
+])
+@pytest.mark.parametrize("dv", [0, 2048])
+def test_integer_tie_with_and_without_a_voltage_decay(backend, config, dv):
+    """Input 1 each step: u = 1 << 6 = 64 = vth << 6. dv = 0: v = 64 (tie: silent), 128
+    (fires), 64, 128. dv = 2048 (half): v = 64 (silent), 32 + 64 = 96 (fires), 64, 96."""
+    engine = create_backend(backend)
+    engine.compile(_quantised_lif(dv), config)
+    out = engine.run(np.ones((4, 1, 1))).output[:, 0, 0]
+    np.testing.assert_array_equal(out, [0, 1, 0, 1])
