@@ -39,6 +39,7 @@ class Mutant:
     original: str
     mutated: str
     tests: tuple[str, ...]  # pytest arguments: files, node ids, -k expressions
+    occurrence: int = 0  # 0: the fragment is unique in the file; n: mutate its n-th occurrence
 
 
 REF = "backends/reference/neurons.py"
@@ -104,18 +105,25 @@ MUTANTS = [
            "high, low = x > half, x <= -half", "high, low = x >= half, x <= -half", (T_OVF,)),
     Mutant("fixed: -2^23 does not wrap (<= becomes <)", "backends/fixed/intops.py",
            "high, low = x > half, x <= -half", "high, low = x > half, x < -half", (T_OVF,)),
-    Mutant("fixed: voltage saturates one too high", FIX_N,
+    Mutant("fixed: voltage saturates one too high (IF loop)", FIX_N,
            "intops.saturate(v, LOIHI.state_max)", "intops.saturate(v, LOIHI.state_max + 1)",
-           (T_OVF,)),
+           (T_OVF,), occurrence=1),
+    Mutant("fixed: voltage saturates one too high (decaying loop)", FIX_N,
+           "intops.saturate(v, LOIHI.state_max)", "intops.saturate(v, LOIHI.state_max + 1)",
+           (T_OVF,), occurrence=2),
     Mutant("fixed: saturation skipped (bound check always false)", FIX_N,
            "return top > limit or bottom < -limit", "return False", (T_OVF,)),
-    Mutant("fixed: loihi threshold > becomes >=", FIX_N, "torch.gt(v, threshold, out=spikes[t])",
-           "torch.ge(v, threshold, out=spikes[t])", (T_TIE,)),
-    Mutant("fixed: loihi reset at v == threshold", FIX_N, "torch.le(v, threshold, out=quiet)",
-           "torch.lt(v, threshold, out=quiet)", (T_TIE,)),
+    *(Mutant(f"fixed: loihi threshold > becomes >= ({loop} loop)", FIX_N,
+             "torch.gt(v, threshold, out=spikes[t])", "torch.ge(v, threshold, out=spikes[t])",
+             (T_TIE,), occurrence=n) for n, loop in ((1, "IF"), (2, "decaying"))),
+    *(Mutant(f"fixed: loihi reset at v == threshold ({loop} loop)", FIX_N,
+             "torch.le(v, threshold, out=quiet)", "torch.lt(v, threshold, out=quiet)", (T_TIE,),
+             occurrence=n) for n, loop in ((1, "IF"), (2, "decaying"))),
     Mutant("fixed: generic threshold > becomes >=", FIX_N, "fired = v > self.vth",
            "fired = v >= self.vth", (T_TIE,)),
-    Mutant("fixed: decay rounds toward -inf instead of zero", FIX_N,
+    Mutant("fixed: voltage decay rounds toward -inf instead of zero", FIX_N,
+           "v.mul_(factor).trunc_()", "v.mul_(factor).floor_()", (T_NEURON, T_AGREE)),
+    Mutant("fixed: current decay rounds toward -inf instead of zero", FIX_N,
            'rounding_mode="trunc").to(torch.int32)', 'rounding_mode="floor").to(torch.int32)',
            (T_NEURON, T_AGREE)),
     Mutant("fixed: voltage decay offset 1 instead of 0", FIX_N,
@@ -248,9 +256,13 @@ def mutate(copy: Path, mutant: Mutant, timeout: float) -> tuple[str, float]:
     """Apply, test, restore; the outcome and seconds."""
     path = copy / mutant.path
     text = path.read_text()
-    if text.count(mutant.original) != 1:
+    found = text.count(mutant.original)
+    if found != 1 if mutant.occurrence == 0 else found < mutant.occurrence:
         return "stale", 0.0
-    path.write_text(text.replace(mutant.original, mutant.mutated))
+    parts = text.split(mutant.original)
+    n = max(mutant.occurrence, 1)
+    path.write_text(mutant.original.join(parts[:n]) + mutant.mutated
+                    + mutant.original.join(parts[n:]))
     try:
         code, seconds, _ = run_tests(copy, mutant.tests, timeout)
     finally:

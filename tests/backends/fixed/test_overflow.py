@@ -20,6 +20,7 @@ from snn2hw.ir.metadata import DT
 from snn2hw.passes.fold_loihi import LOIHI
 from snn2hw.passes.quantize_loihi import quantize_loihi
 from snn2hw.registry import create_backend
+from tests.backends.fixed.test_loihi_backend import lif_graph
 
 # every result here is changed by overflow on purpose: the backends' warning is expected
 pytestmark = [pytest.mark.lava, pytest.mark.filterwarnings("ignore::snn2hw.errors.Snn2hwWarning")]
@@ -82,3 +83,20 @@ def test_conv_accumulation_wraps_to_24_bits():
     spikes, events, _ = _both(graph, x)
     np.testing.assert_array_equal(spikes[:, 0, 0].reshape(STEPS, 4), [[1, 0, 1, 0]] * STEPS)
     assert events["syn"]["accumulator_overflow"] > 0
+
+
+def test_voltage_saturation_with_a_voltage_decay():
+    """A hand-quantised LIF (dv = 2048: half of v kept per step), weight -250, input 500:
+    u = -125000 << 6 = -8000000 each step; v = -8000000, then trunc(-8000000 / 2) - 8000000 =
+    -12000000, saturated at -(2^23 - 1), and again."""
+    graph = lif_graph(weight=-250, du=4095, dv=2048, vth=1)
+    x = np.full((STEPS, 1, 1), 500.0)
+    lava = create_backend("lava")
+    lava.compile(graph, RunConfig(precision="fixed"))
+    fixed = FixedBackend()
+    fixed.compile(graph, RunConfig(record=True))
+    result = fixed.run(x)
+    np.testing.assert_array_equal(result.output, lava.run(x).output)
+    np.testing.assert_array_equal(result.records["lif.v"][:, 0, 0],
+                                  [-8000000, -(2**23 - 1), -(2**23 - 1)])
+    assert fixed.report().events["lif"]["voltage_saturation"] == 2
