@@ -11,7 +11,7 @@ import numpy as np
 import onnxruntime as ort
 
 from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
-from snn2hw.errors import ConstraintError
+from snn2hw.errors import BadInputError, ConstraintError, one_line
 from snn2hw.ir import metadata
 from snn2hw.ir.graph_utils import check_time_major
 
@@ -64,8 +64,11 @@ class OnnxBackend:
             self.step = OnnxStepModel.from_model(export_onnx(graph, config.dt))
         options = ort.SessionOptions()
         options.log_severity_level = _QUIET
-        self.session = ort.InferenceSession(self.step.model.SerializeToString(), options,
-                                            providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(self.step.model.SerializeToString(), options,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's own types (Fail, InvalidGraph, ...)
+            raise BadInputError(f"onnxruntime cannot load this step ({one_line(exc)})") from exc
         self.config = config
 
     def run(self, inputs: np.ndarray) -> RunResult:

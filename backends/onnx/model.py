@@ -54,6 +54,12 @@ class OnnxStepModel:
         missing = [n for n in neurons if protocol.initial_state(n) not in constants]
         if missing:
             raise BadInputError(f"{where}: no initial state for {', '.join(missing)}")
+        outputs = {o.name for o in model.graph.output}
+        absent = [name for name in (protocol.OUTPUT, *map(protocol.next_state, neurons))
+                  if name not in outputs]
+        if absent:
+            raise BadInputError(f"{where}: not an snn2hw ONNX step (no output "
+                                f"{', '.join(repr(a) for a in absent)})")
         v_init = {n: numpy_helper.to_array(constants[protocol.initial_state(n)])
                   for n in neurons}
         props = {p.key: p.value for p in model.metadata_props}
@@ -72,4 +78,10 @@ def load_onnx(path: str | os.PathLike) -> OnnxStepModel:
     except Exception as exc:  # onnx raises DecodeError, ValidationError, ...
         text = str(exc).strip().splitlines()
         raise BadInputError(f"{path}: not a valid ONNX model ({text[0] if text else exc})") from exc
-    return OnnxStepModel.from_model(model, str(path))
+    try:
+        return OnnxStepModel.from_model(model, str(path))
+    except BadInputError:
+        raise
+    except Exception as exc:  # a valid ONNX model whose contents are not snn2hw's step
+        raise BadInputError(f"{path}: not an ONNX step written by snn2hw "
+                            f"({type(exc).__name__}: {exc})") from exc
