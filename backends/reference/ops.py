@@ -47,7 +47,13 @@ def conv(node: nir.Conv1d | nir.Conv2d, **kw) -> StatelessOp:
         dilation=tuple(int(d) for d in np.atleast_1d(node.dilation)),
         groups=int(node.groups),
     )
-    return lambda x: fn(x, weight, bias, **args)
+    if isinstance(node, nir.Conv1d):
+        return lambda x: fn(x, weight, bias, **args)
+    # channels_last (NHWC) is oneDNN's native layout on CPU: measured 0.75-0.84x the time of
+    # NCHW on SEW-ResNet-18, same results. The layout then flows through the neurons and pools;
+    # shapes and values are unchanged (only strides differ).
+    weight = weight.contiguous(memory_format=torch.channels_last)
+    return lambda x: fn(x.contiguous(memory_format=torch.channels_last), weight, bias, **args)
 
 
 def pool(node: nir.SumPool2d | nir.AvgPool2d, **kw) -> StatelessOp:

@@ -2,7 +2,9 @@
 
 Acyclic graphs run layer by layer over all time steps at once (stateless nodes see
 ``[T*B, ...]``, neurons loop over T), as fast as the source model. Graphs with cycles run
-step by step, recurrent edges carrying the previous step's value (zeros at t = 0).
+step by step, recurrent edges carrying the previous step's value (zeros at t = 0). Unless
+every node is recorded, each value is dropped right after its last consumer has run (the plan
+is computed once, by :func:`release_plan`), so peak memory is that of the source model.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Simulator:
         self.input_shape = graph_input_shape(graph)
         self.device, self.dtype = device, dtype
         self.nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
+        self.release = release_plan(self.schedule)
 
     def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False,
             potentials: bool = True) -> RunResult:
@@ -51,7 +54,8 @@ class Simulator:
         check_time_major(x.shape, self.input_shape)
         with torch.no_grad():
             run = _run_stepwise if self.schedule.has_cycles else _run_layerwise
-            values = run(self.schedule, self.nodes, x, record and potentials)
+            values = run(self.schedule, self.nodes, x, record and potentials,
+                         None if record else self.release)
         output = values[self.schedule.output_name].cpu().numpy()
         # Records: every node's output, and "<name>.v" each neuron's potential after reset.
         records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
@@ -71,6 +75,22 @@ def simulate(
     return Simulator(graph, dt, device, dtype).run(inputs, record, potentials)
 
 
+def release_plan(sched: Schedule) -> dict[str, list[str]]:
+    """For each node, the values no later node reads once it has run: its forward sources
+    whose last consumer (in ``sched.order``) it is, and itself if nothing reads it. The
+    output is never released; recurrent edges read the previous step's values, which the
+    step-by-step run keeps apart."""
+    last: dict[str, str] = {name: name for name in sched.order}
+    for name in sched.order:
+        for source in sched.forward_inputs[name]:
+            last[source] = name
+    plan: dict[str, list[str]] = {name: [] for name in sched.order}
+    for value, consumer in last.items():
+        if value != sched.output_name:
+            plan[consumer].append(value)
+    return plan
+
+
 def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
     if not parts:
         raise UnsupportedError(f"node '{name}' has no input edge")
@@ -81,11 +101,14 @@ def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
 
 
 def _run_layerwise(
-    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False
+    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False,
+    release: dict[str, list[str]] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Node by node over all steps. When every step of the input is the same (a static image
     repeated over T), values stay ``[1, B, ...]`` until the first stateful node, so a static
-    stem is computed once, as in the source model, and broadcast over time afterwards."""
+    stem is computed once, as in the source model, and broadcast over time afterwards. With a
+    ``release`` plan, values are dropped once read for the last time (only the output is
+    returned); without one, every node's value is returned."""
     steps, batch = x.shape[:2]
     values: dict[str, torch.Tensor] = {}
     for name in sched.order:
@@ -99,6 +122,9 @@ def _run_layerwise(
             values[name] = out.reshape(inp.shape[0], batch, *out.shape[1:])
         else:
             values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record))
+        del inp
+        for done in release[name] if release is not None else ():
+            del values[done]
     return {name: v.expand(steps, *v.shape[1:]) for name, v in values.items()}
 
 
@@ -107,7 +133,7 @@ def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[s
     stepper.reset(inp[0])
     out = torch.empty_like(inp)
     keep_v = record and getattr(stepper, "v", None) is not None
-    potentials = torch.empty_like(inp)
+    potentials = torch.empty_like(inp) if keep_v else None
     for t in range(inp.shape[0]):
         out[t] = stepper.step(inp[t])
         if keep_v:
@@ -116,9 +142,13 @@ def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[s
 
 
 def _run_stepwise(
-    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False
+    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False,
+    release: dict[str, list[str]] | None = None,
 ) -> dict[str, torch.Tensor]:
-    history: dict[str, list[torch.Tensor]] = {n: [] for n in sched.order}
+    """Step by step through every node; with a ``release`` plan only the output's history is
+    kept (each step's values are needed only by that step and the next)."""
+    kept = [sched.output_name] if release is not None else sched.order
+    history: dict[str, list[torch.Tensor]] = {n: [] for n in kept}
     previous: dict[str, torch.Tensor] = {}
     for t in range(x.shape[0]):
         current: dict[str, torch.Tensor] = {}
@@ -127,7 +157,8 @@ def _run_stepwise(
                 current[name] = x[t]
             else:
                 current[name] = _step_node(name, sched, nodes[name], current, previous, t)
-            history[name].append(current[name])
+            if name in history:
+                history[name].append(current[name])
             if record and getattr(nodes[name], "v", None) is not None:
                 history.setdefault(name + ".v", []).append(nodes[name].v)
         previous = current
