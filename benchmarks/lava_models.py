@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,17 +87,34 @@ def _measure(code_root: Path, graph: Path, x: Path, precision: str, out: Path,
              timeout: float | None) -> dict:
     env_path = "" if code_root == ROOT else str(code_root)
     start = time.perf_counter()
+    # Its own process group: a run stopped at the timeout takes its Lava workers with it.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(graph), str(x), precision, str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=code_root,
+        start_new_session=True,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", CHILD, str(graph), str(x), precision, str(out)],
-            capture_output=True, text=True, timeout=timeout, cwd=code_root,
-            env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
+        stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        _kill_group(proc.pid)
+        proc.communicate()
         return {"wall_s": time.perf_counter() - start, "timeout": True}
     wall = time.perf_counter() - start
     if proc.returncode != 0:
-        return {"wall_s": wall, "error": proc.stderr.strip().splitlines()[-1][:120]}
-    return {"wall_s": wall, **json.loads(proc.stdout.strip().splitlines()[-1])}
+        return {"wall_s": wall, "error": stderr.strip().splitlines()[-1][:120]}
+    return {"wall_s": wall, **json.loads(stdout.strip().splitlines()[-1])}
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL process group ``pgid`` except Python's resource tracker, which then unlinks the
+    shared memory the killed run leaves in /dev/shm (the old code's workers do not stop)."""
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.getpgid(int(entry)) == pgid and b"resource_tracker" \
+                    not in Path(f"/proc/{entry}/cmdline").read_bytes():
+                os.kill(int(entry), signal.SIGKILL)
+        except OSError:
+            continue
 
 
 def _checkout(commit: str, folder: Path) -> Path:
@@ -112,9 +131,9 @@ def _checkout(commit: str, folder: Path) -> Path:
 def _row(label: str, precision: str, code: str, m: dict, out: Path, ref: Path,
          other: Path | None) -> dict:
     row = {"model": label, "precision": precision, "code": code,
-           "whole run (s)": round(m["wall_s"], 1)}
+           "whole run (s)": round(m["wall_s"], 1), "notes": ""}
     if m.get("timeout"):
-        row["whole run (s)"] = f"> {m['wall_s']:.0f} (stopped)"
+        row.update({"whole run (s)": f"> {m['wall_s']:.0f}", "notes": "stopped at the timeout"})
         return row
     if "refused" in m or "error" in m:
         row["notes"] = m.get("refused") or m.get("error")
