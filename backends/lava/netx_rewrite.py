@@ -15,6 +15,7 @@ Anything else is reported as a problem naming the pool.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import nir
 import numpy as np
@@ -74,8 +75,8 @@ def _fold(graph: nir.NIRGraph, topo: Topology, nodes: dict, edges: list, name: s
     return ""
 
 
-def _pool_geometry(node) -> dict:
-    geo = conv_geometry(node)
+def _pool_geometry(node) -> dict[str, Any]:
+    geo: dict[str, Any] = dict(conv_geometry(node))
     area = float(np.prod(geo["kernel"]))
     geo["value"] = 1.0 if isinstance(node, nir.SumPool2d) else 1.0 / area
     return geo
