@@ -36,9 +36,9 @@ def test_quantised_file_runs_identically_on_fixed_and_lava(digits_graph, tmp_pat
                     "-o", quantised)
     assert result.exit_code == 0, result.output
     outputs = {}
-    for backend in ("fixed", "lava"):
+    for backend, options in (("fixed", []), ("lava", ["--precision", "fixed"])):
         out = tmp_path / f"{backend}.npy"
-        ran = invoke("run", quantised, "--backend", backend, "--precision", "fixed",
+        ran = invoke("run", quantised, "--backend", backend, *options,
                      "--dataset", "digits", "--samples", 3, "-o", out, "--json")
         assert ran.exit_code == 0, ran.output
         outputs[backend] = np.load(out)
