@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from snn2hw.backend import Issue
-from snn2hw.errors import BadInputError
+from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION
@@ -49,8 +49,11 @@ def quantize(graph: nir.NIRGraph, options: dict, dt: float | None) -> nir.NIRGra
     unknown = set(options) - {"scale", "input_scale"}
     if unknown:
         raise BadInputError(f"unknown loihi options: {', '.join(sorted(unknown))}")
-    return quantize_loihi(graph, dt, scale=options.get("scale"),
-                          input_scale=float(options.get("input_scale", 1.0)))
+    try:
+        return quantize_loihi(graph, dt, scale=options.get("scale"),
+                              input_scale=float(options.get("input_scale", 1.0)))
+    except ValueError as exc:  # every node that does not fit, named (one line, exit 2)
+        raise UnsupportedError(f"cannot quantise to Loihi formats: {exc}") from None
 
 
 def _params(node: nir.NIRNode) -> dict:
