@@ -103,10 +103,10 @@ def test_event_folder_mixes_event_and_frame_files(tmp_path):
 def test_bad_frame_files(tmp_path):
     np.save(tmp_path / "short.npy", np.zeros((2, 2, 4, 5)))
     with pytest.raises(BadInputError, match=r"short.npy: frames have shape \[2, 2, 4, 5\], "
-                                            r"expected \[3, 2, 4, 5\]"):
-        read_frames(tmp_path / "short.npy", T=3, size=(4, 5))
+                                            r"expected \[3, 2, H, W\]"):
+        read_frames(tmp_path / "short.npy", T=3)
     (tmp_path / "junk.npy").write_text("no")
     with pytest.raises(BadInputError, match="junk.npy: not a readable .npy frame file"):
-        read_frames(tmp_path / "junk.npy", T=3, size=(4, 5))
+        read_frames(tmp_path / "junk.npy", T=3)
     with pytest.raises(BadInputError, match="no <class>/"):
         EventFolder(tmp_path, T=3, size=(4, 5))
