@@ -45,13 +45,13 @@ def map_graph(graph: nir.NIRGraph, target: str = "loihi2") -> dict:
             "out_axons_per_core": where.out_axons_per_core,
             "tile": list(where.tile) if where.tile else None, "problems": where.problems,
         })
-    cores = sum(layer["cores"] for layer in layers)
-    problems = [f"{layer['name']}: {p}" for layer in layers for p in layer["problems"]]
+    cores = sum(placed[pop.name].cores for pop in pops)
+    problems = [f"{pop.name}: {p}" for pop in pops for p in placed[pop.name].problems]
     chips = math.ceil(cores / chip.cores_per_chip)
     totals = {
-        "neurons": sum(layer["neurons"] for layer in layers),
-        "synapses": sum(layer["synapses"] for layer in layers),
-        "synaptic_memory_bits": sum(layer["synaptic_memory_bits"] for layer in layers),
+        "neurons": sum(pop.neurons for pop in pops),
+        "synapses": sum(pop.synapse_count for pop in pops),
+        "synaptic_memory_bits": sum(pop.synaptic_bits for pop in pops),
         "cores": cores, "chips": chips, "mappable": not problems,
         "fits_one_chip": not problems and chips <= 1,
     }

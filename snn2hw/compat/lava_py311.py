@@ -42,7 +42,7 @@ def _patching_loader(fullname: str, origin: str):
     import importlib.util
 
     class _PatchingLoader(importlib.machinery.SourceFileLoader):
-        def source_to_code(self, data, path, *, _optimize=-1):  # type: ignore[override]
+        def source_to_code(self, data, path, *, _optimize=-1):
             text = rewrite_var_model_source(importlib.util.decode_source(data))
             return compile(text, path, "exec", dont_inherit=True, optimize=_optimize)
 

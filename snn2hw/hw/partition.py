@@ -63,14 +63,15 @@ def _sizes(n: int) -> np.ndarray:
     return np.unique(-(-n // np.arange(1, n + 1)))
 
 
-def _tiles(pop: Population, m: int, limit: int | None) -> tuple[tuple, int, int, list[str]]:
+def _tiles(pop: Population, m: int,
+           limit: int | None) -> tuple[tuple[int, int, int], int, int, list[str]]:
     """Best tile (cc, th, tw), its core count and input axons, and any problem."""
     channels, height, width = pop.shape
     grid = np.meshgrid(_sizes(channels), _sizes(height), _sizes(width), indexing="ij")
     cc, th, tw = (axis.ravel() for axis in grid)
     ok = cc * th * tw <= m
     cc, th, tw = cc[ok], th[ok], tw[ok]
-    axons = sum(_tile_axons(s, cc, th, tw) for s in pop.synapses)
+    axons = sum((_tile_axons(s, cc, th, tw) for s in pop.synapses), np.zeros_like(cc))
     cores = -(-channels // cc) * -(-height // th) * -(-width // tw)
     fits = axons <= limit if limit is not None else np.ones(axons.shape, dtype=bool)
     if fits.any():  # fewest cores, then fewest input axons
