@@ -141,7 +141,7 @@ class LoihiLif:
             torch.gt(v, threshold, out=spikes[t])
             torch.le(v, threshold, out=quiet)
             v.mul_(quiet)  # reset to 0 where fired; much faster than masked_fill_ or where
-            if record:
+            if potentials is not None:  # recording
                 potentials[t] = v
         return spikes, potentials
 
@@ -167,7 +167,7 @@ class LoihiLif:
             torch.gt(v, threshold, out=spikes[t])
             torch.le(v, threshold, out=quiet)
             v.mul_(quiet)
-            if record:
+            if potentials is not None:  # recording
                 potentials[t] = v
         return spikes, potentials
 
@@ -189,6 +189,8 @@ class GenericNeuron:
     def __post_init__(self) -> None:
         self.counters = {"state_saturation" if self.fmt.saturate else "state_overflow": _zero()}
         self.integrator = bool((self.decay == 2**self.fmt.decay_bits).all())
+        if self.vth is not None and self.subtract is None and self.v_reset is None:
+            raise ValueError("a hard-reset neuron needs v_reset")
 
     def _bound(self, v: torch.Tensor) -> torch.Tensor:
         if self.fmt.saturate:
@@ -199,7 +201,7 @@ class GenericNeuron:
         return v
 
     def _may_leave(self, v0: torch.Tensor, drive: torch.Tensor, steps: int) -> bool:
-        if self.vth is None or self.subtract is not None:
+        if self.vth is None or self.v_reset is None or self.subtract is not None:
             return True  # no reset bounds the membrane
         ceiling = int(torch.maximum(self.vth.max(), self.v_reset.max()))
         return may_leave(span(v0), span(drive), steps, ceiling, self.fmt.state_max)
@@ -224,8 +226,11 @@ class GenericNeuron:
                 outputs.append(v)
             else:
                 fired = v > self.vth
-                v = v - fired * self.subtract if self.subtract is not None else torch.where(
-                    fired, self.v_reset, v)
+                if self.subtract is not None:
+                    v = v - fired * self.subtract
+                else:
+                    assert self.v_reset is not None  # checked in __post_init__
+                    v = torch.where(fired, self.v_reset, v)
                 outputs.append(fired)
             if record:
                 potentials.append(v)

@@ -10,6 +10,7 @@ quantised file; :mod:`snn2hw.backends.fixed.events` reports and warns.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 QUANT_EVENTS = "snn2hw.quant.events"  # node metadata: {count name: int}
 
@@ -26,8 +27,8 @@ def weight_events(target: np.ndarray, integers: np.ndarray, step: float = 1.0,
             "weights_clipped": int((np.abs(t - q) > step).sum())}
 
 
-def parameter_events(threshold: np.ndarray, threshold_int: np.ndarray,
-                     clipped: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, int]:
+def parameter_events(threshold: npt.ArrayLike, threshold_int: npt.ArrayLike,
+                     clipped: dict[str, tuple[npt.ArrayLike, npt.ArrayLike]]) -> dict[str, int]:
     """``thresholds_zeroed``: positive float thresholds stored as 0; ``<name>_clipped`` for each
     ``name: (target, stored)`` pair, the values stored more than 1 away from their target."""
     counts = {"thresholds_zeroed": int(((np.asarray(threshold) > 0)
