@@ -3,7 +3,9 @@ per-neuron IMP shapes, and the static stem's repeat over time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch import nn
@@ -38,20 +40,21 @@ class NeuronSpec:
 
     def build(self, shape: tuple[int, ...]) -> BaseNode:
         """A neuron for activations of per-sample ``shape`` (used only for the IMP)."""
-        common = dict(
+        node: Callable[..., BaseNode] = IFNode
+        if self.kind != "if":
+            node = partial(LIFNode, tau=self.tau, decay_input=self.decay_input)
+        return node(
             v_threshold=self.v_threshold, reset=self.reset,
             surrogate=SURROGATES[self.surrogate](), detach_reset=self.detach_reset,
             imp_shape=tuple(shape) if self.imp else None, imp_sigmoid=self.imp_sigmoid,
         )
-        if self.kind == "if":
-            return IFNode(**common)
-        return LIFNode(tau=self.tau, decay_input=self.decay_input, **common)
 
 
 def conv_out(size: tuple[int, int], kernel: int, stride: int = 1,
              padding: int = 0) -> tuple[int, int]:
     """Spatial output size of a square-kernel convolution or pooling (floor mode)."""
-    return tuple((s + 2 * padding - kernel) // stride + 1 for s in size)
+    height, width = ((s + 2 * padding - kernel) // stride + 1 for s in size)
+    return height, width
 
 
 def as_hw(input_size: int | list[int] | tuple[int, int]) -> tuple[int, int]:

@@ -36,7 +36,7 @@ class DigitsCNN(nn.Module):
         if static_input:
             self.conv1 = nn.Conv2d(1, c1, 3, padding=1, bias=False)
             self.bn1 = nn.BatchNorm2d(c1)
-            self.repeat = RepeatTime(T)
+            self.repeat: nn.Module = RepeatTime(T)
         else:
             self.conv1 = SeqConv2d(1, c1, 3, padding=1, bias=False)
             self.bn1 = SeqBatchNorm2d(c1)
@@ -65,7 +65,7 @@ class DigitsMLP(nn.Module):
             self.flatten = nn.Flatten()
             self.fc1 = nn.Linear(64, hidden, bias=False)
             self.bn1 = nn.BatchNorm1d(hidden)
-            self.repeat = RepeatTime(T)
+            self.repeat: nn.Module = RepeatTime(T)
         else:
             self.flatten = SeqFlatten()
             self.fc1 = SeqLinear(64, hidden, bias=False)

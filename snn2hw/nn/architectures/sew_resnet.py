@@ -107,6 +107,12 @@ class SEWResNet(nn.Module):
     """Multi-step SEW-ResNet: ``[B, C, H, W]`` (static) or ``[T, B, C, H, W]`` to logits
     ``[T, B, classes]``."""
 
+    # stages added by name in __init__
+    layer1: nn.Sequential
+    layer2: nn.Sequential
+    layer3: nn.Sequential
+    layer4: nn.Sequential
+
     def __init__(self, block: type[SEWBlock], layers: list[int], *, cifar_stem: bool,
                  num_classes: int, T: int, static_input: bool, input_size: Size,
                  spec: NeuronSpec, in_channels: int = 3, zero_init_residual: bool = False):

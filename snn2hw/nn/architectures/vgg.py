@@ -98,6 +98,15 @@ class VGG11(nn.Module):
     """amazing-cls's VGG11: stages of ``layers`` CBS blocks, AvgPool2d(2) between stages,
     global average pooling and a linear head per time step."""
 
+    # stages and pools added by name in __init__
+    layer1: nn.Sequential
+    layer2: nn.Sequential
+    layer3: nn.Sequential
+    layer4: nn.Sequential
+    mpool1: SeqAvgPool2d
+    mpool2: SeqAvgPool2d
+    mpool3: SeqAvgPool2d
+
     def __init__(self, num_classes: int, spec: NeuronSpec, size: tuple[int, int],
                  in_channels: int, tebn_T: int | None, layers: tuple[int, ...]):
         super().__init__()
