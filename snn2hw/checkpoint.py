@@ -39,7 +39,7 @@ class Checkpoint:
     readout: str = "last"  # "last" (LTS) or "mean" (SDT/TET)
     input_shape: list[int] = field(default_factory=list)  # one sample, without T and B
     static_input: bool = True  # a static sample repeated over T (else a [T, ...] sequence)
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # figures; the trainer adds its config
 
     def build(self) -> nn.Module:
         """The model with its weights, in eval mode; weights that do not fit the architecture

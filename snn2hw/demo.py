@@ -60,9 +60,10 @@ def run_demo(out: Path, epochs: int, say: Callable[[str], None],
 def _run_backends(graph, say: Callable[[str], None], lava_samples: int) -> list[dict]:
     available = {s.name: s for s in backend_statuses(imports=True)}
     x, y = load_dataset("digits", graph)
+    assert y is not None  # the digits test split has labels
     mode = metadata.graph_value(graph, metadata.READOUT, "mean")
     reference_out = None
-    rows = []
+    rows: list[dict[str, object]] = []
     for label, backend, precision, extra in RUNS:
         if not available[backend].available:
             rows.append({"backend": label, "note": available[backend].reason})

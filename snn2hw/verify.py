@@ -149,7 +149,8 @@ def _charged(layer: _Layer, x_seq: torch.Tensor) -> torch.Tensor:
 def _compare(dtype: str, layers: list[_Layer], run, out: np.ndarray,
              graph: nir.NIRGraph) -> Agreement:
     agreement = Agreement(dtype=dtype)
-    flips = []  # (step, layer index, sample) of every difference, for the cascade rule
+    # (step, layer index, sample) of every difference, for the cascade rule
+    flips: list[tuple[int, int, int]] = []
     per_layer = []
     for index, layer in enumerate(layers):
         node = _node_name(layer.path)
