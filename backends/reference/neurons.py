@@ -61,6 +61,8 @@ class NeuronStepper:
         spikes = v > self.v_th
         if self.subtract:
             v = v - spikes * self.v_th
+        elif isinstance(self.v_reset, float):  # v is this step's own tensor: reset in place
+            v.masked_fill_(spikes, self.v_reset)
         else:
             v = torch.where(spikes, self.v_reset, v)
         self.v = v

@@ -118,14 +118,20 @@ def _run_layerwise(
         inp = _sum_inputs(name, [values[p] for p in sched.forward_inputs[name]])
         fn = nodes[name]
         if callable(fn):
-            out = fn(inp.flatten(0, 1))
-            values[name] = out.reshape(inp.shape[0], batch, *out.shape[1:])
+            values[name] = _stateless(fn, inp, batch)
         else:
             values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record))
         del inp
         for done in release[name] if release is not None else ():
             del values[done]
     return {name: v.expand(steps, *v.shape[1:]) for name, v in values.items()}
+
+
+def _stateless(fn, inp: torch.Tensor, batch: int) -> torch.Tensor:
+    """A stateless node on ``[N, B, ...]`` (no local name outlives the call: freed values
+    are not kept alive by the loop)."""
+    out = fn(inp.flatten(0, 1))
+    return out.reshape(inp.shape[0], batch, *out.shape[1:])
 
 
 def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[str, torch.Tensor]:

@@ -103,8 +103,13 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
         with about(graph_path):
             run_sweep(graph, inputs, label_array, sweep_bits, config, plot, as_json)
         return
+    from snn2hw import distributed  # under torchrun: this rank's shard, then all shards
+
+    shard, _ = distributed.shard(inputs, None)
     with about(graph_path):
-        result = run_graph(graph, backend, inputs, config)
+        result = distributed.gather(run_graph(graph, backend, shard, config), shard.shape[1])
+    if not distributed.is_writer():
+        return
     summary = _summary(graph, result.output, label_array)  # its checks come before any write
     save_outputs(output_path, result.output, record_path, result.records)
     summary.update(backend=backend, graph=str(graph_path))
