@@ -28,6 +28,7 @@ from snn2hw.runner import load_array, prepare_inputs
 if TYPE_CHECKING:  # the core reaches the energy backend only through the registry
     from snn2hw.backends.energy import EnergyReport
     from snn2hw.backends.energy.published import PublishedRow
+    from snn2hw.data.spec import DatasetSpec
 
 DEFAULT_T = 4
 
@@ -48,7 +49,7 @@ class EnergyRequest:
     model: str | None = None  # architecture name (no weights needed)
     T: int | None = None
     input_shape: list[int] | None = None
-    dataset: str | None = None
+    dataset: str | DatasetSpec | None = None  # a --dataset spec
     input_path: str | os.PathLike | None = None
     samples: int = 64
     rates_path: str | os.PathLike | None = None
@@ -112,7 +113,7 @@ def _inputs(request: EnergyRequest, graph: nir.NIRGraph, T: int) -> np.ndarray |
     if request.dataset:
         from snn2hw.data import load_dataset
 
-        x, _ = load_dataset(request.dataset, graph, request.samples)
+        x, _ = load_dataset(request.dataset, graph, request.samples, T)
         return prepare_inputs(graph, x, T)
     if request.input_path:
         # the batch axis of [T, B, ...]: slicing the file's first axis would cut time steps

@@ -11,6 +11,7 @@ from snn2hw.cli.options import (
     STEPS,
     InputFile,
     OutputFile,
+    dataset_option,
     refuse_overwriting,
 )
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
@@ -63,7 +64,7 @@ def headline(summary: dict) -> str:
 @click.option("--T", "steps", type=STEPS,
               help="Time steps (default: the model's, else 4).")
 @click.option("--input-shape", type=SHAPE, help="Per-sample input shape, e.g. 3,224,224.")
-@click.option("--dataset", type=click.Choice(["digits"]), help="Measure rates on this data.")
+@dataset_option("Measure rates on this data")
 @click.option("--input", "input_path", type=InputFile(),
               help="Measure rates on this .npy input.")
 @click.option("--samples", type=POSITIVE_INT, default=64, show_default=True)

@@ -182,3 +182,33 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+# --- datasets --------------------------------------------------------------------------------
+
+
+class DatasetType(click.ParamType):
+    """A ``--dataset`` spec (snn2hw.data.spec), its paths checked when parsed."""
+
+    name = "dataset"
+
+    def convert(self, value, param, ctx):
+        from snn2hw.data.spec import DatasetSpec, parse_spec
+        from snn2hw.errors import BadInputError
+
+        if isinstance(value, DatasetSpec):
+            return value
+        try:
+            return parse_spec(value)
+        except BadInputError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATASET = DatasetType()
+DATASET_HELP = ("digits | imagefolder:PATH (PATH/<class>/<image>) | events:PATH "
+                "(PATH/<class>/<.aedat|.bin|.npz|.npy>) | npy:X.npy[,y.npy]")
+
+
+def dataset_option(what: str):
+    """The shared ``--dataset`` option; ``what`` says what the command does with the data."""
+    return click.option("--dataset", type=DATASET, help=f"{what}: {DATASET_HELP}.")

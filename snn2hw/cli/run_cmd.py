@@ -14,9 +14,9 @@ from snn2hw.cli.options import (
     TIME_STEP,
     InputFile,
     OutputFile,
+    dataset_option,
     refuse_overwriting,
 )
-from snn2hw.data import DATASETS
 from snn2hw.registry import BACKENDS
 
 if TYPE_CHECKING:
@@ -42,8 +42,7 @@ if TYPE_CHECKING:
 @click.option("-o", "--output", "output_path", type=OutputFile(),
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--dataset", type=click.Choice(DATASETS),
-              help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
+@dataset_option("Inputs and labels instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
 @click.option("--input-scale", type=INPUT_SCALE,
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
@@ -67,7 +66,8 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
                        {"-o": output_path, "--record": record_path, "--plot": plot})
 
     from snn2hw.backend import RunConfig
-    from snn2hw.data import INPUT_SCALES, load_dataset
+    from snn2hw.data import input_scale as data_scale
+    from snn2hw.data import load_dataset
     from snn2hw.errors import about
     from snn2hw.report import fmt_percent, print_json, print_record, print_report, to_jsonable
     from snn2hw.runner import load_array, prepare_inputs, run_graph, save_outputs
@@ -77,14 +77,14 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
     label_array: np.ndarray | None
     if dataset:
         with about(graph_path):
-            static, label_array = load_dataset(dataset, graph, samples)
-        input_scale = input_scale or INPUT_SCALES[dataset]
+            static, label_array = load_dataset(dataset, graph, samples, steps, not as_json)
+        input_scale = input_scale or data_scale(dataset)
     else:
         with about(input_path):
             static = load_array(input_path)
         with about(labels):
             label_array = _labels(labels) if labels else None
-    inputs = prepare_inputs(graph, static, steps, source=input_path or dataset)
+    inputs = prepare_inputs(graph, static, steps, source=input_path or str(dataset))
     if samples:  # the batch axis of [T, B, ...]
         inputs = inputs[:, :samples]
         label_array = None if label_array is None else label_array[:samples]
@@ -171,16 +171,9 @@ def _load(path: str, backend: str):
 
 def _labels(path: str):
     """Integer class labels, one per sample."""
-    import numpy as np
+    from snn2hw.data.spec import load_labels
 
-    from snn2hw.errors import BadInputError
-    from snn2hw.runner import load_array
-
-    array = load_array(path)
-    if array.dtype.kind not in "iu" and not (array.dtype.kind == "f"
-                                              and np.all(array == np.round(array))):
-        raise BadInputError(f"{path}: labels must be integers, got {array.dtype}")
-    return array.reshape(-1).astype(np.int64)
+    return load_labels(path)
 
 
 def _summary(graph, output, labels) -> dict:

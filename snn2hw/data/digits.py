@@ -22,17 +22,23 @@ class Split:
 
 def digits_split(part: str = "test") -> Split:
     """The train or test part of digits (stratified 75/25 split, fixed seed)."""
+    if part not in ("train", "test"):
+        raise ValueError(f"part must be 'train' or 'test', got {part!r}")
     data = load_digits()
     images = (data.images / 16.0).astype(np.float32)[:, None]
+    train, test = split(images, data.target.astype(np.int64))
+    return train if part == "train" else test
+
+
+def split(x: np.ndarray, y: np.ndarray) -> tuple[Split, Split]:
+    """Train and test parts of any labelled set, as digits is split (75/25, stratified where
+    every class has two samples or more, fixed seed)."""
+    counts = np.unique(y, return_counts=True)[1]
     x_train, x_test, y_train, y_test = train_test_split(
-        images, data.target.astype(np.int64), test_size=TEST_FRACTION,
-        random_state=SPLIT_SEED, stratify=data.target,
+        x, y, test_size=TEST_FRACTION, random_state=SPLIT_SEED,
+        stratify=y if counts.min() >= 2 else None,
     )
-    if part == "train":
-        return Split(x_train, y_train)
-    if part == "test":
-        return Split(x_test, y_test)
-    raise ValueError(f"part must be 'train' or 'test', got {part!r}")
+    return Split(x_train, y_train), Split(x_test, y_test)
 
 
 def digits_for_shape(shape: tuple[int, ...], part: str = "test",

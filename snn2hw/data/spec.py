@@ -128,6 +128,9 @@ def _npy(spec: DatasetSpec, shape: tuple[int, ...], samples: int | None
 
     x = load_array(spec.path)
     axis = 1 if x.ndim == len(shape) + 2 else 0  # the batch axis of [T, B, ...] or [B, ...]
+    if tuple(x.shape[axis + 1:]) != shape:
+        raise BadInputError(f"{spec.path}: samples of shape {list(x.shape[axis + 1:])}; the "
+                            f"model's input is {list(shape)} ([B, ...] or [T, B, ...])")
     labels = load_labels(spec.labels) if spec.labels else None
     if labels is not None and len(labels) != x.shape[axis]:
         raise BadInputError(f"{spec.labels}: {len(labels)} labels for {x.shape[axis]} samples "

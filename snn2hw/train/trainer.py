@@ -15,7 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from snn2hw.checkpoint import Checkpoint
-from snn2hw.data.digits import INPUT_SHAPE, digits_split
+from snn2hw.data.digits import INPUT_SHAPE, Split, digits_split
 from snn2hw.nn.architectures import build_model
 from snn2hw.nn.losses import Objective, default_readout, loss_fn, readout
 from snn2hw.train.config import TrainConfig
@@ -62,24 +62,27 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray, mode: str, batch: i
 
 
 def train(config: TrainConfig, progress: bool = True,
-          on_epoch: Callable[[dict[str, float]], None] | None = None) -> TrainResult:
-    """Train ``config.arch`` on digits; returns the checkpoint (with test accuracy) and history.
+          on_epoch: Callable[[dict[str, float]], None] | None = None,
+          data: tuple[Split, Split] | None = None) -> TrainResult:
+    """Train ``config.arch`` on digits (or ``data``: train and test splits of the same input
+    shape); returns the checkpoint (with test accuracy) and history.
 
     The same config and seed give the same history (with the same ``threads``)."""
     config.validate()
     with torch_threads(config.threads):
-        return _train(config, progress, on_epoch)
+        return _train(config, progress, on_epoch, data)
 
 
 def _train(config: TrainConfig, progress: bool,
-           on_epoch: Callable[[dict[str, float]], None] | None) -> TrainResult:
+           on_epoch: Callable[[dict[str, float]], None] | None,
+           data: tuple[Split, Split] | None) -> TrainResult:
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model_config = {"T": config.T, "neuron": config.neuron, "imp": config.imp}
     model = build_model(config.arch, **model_config)
     mode = default_readout(config.loss)
     objective = loss_fn(config.loss, config.label_smoothing)
-    train_set, test_set = digits_split("train"), digits_split("test")
+    train_set, test_set = data or (digits_split("train"), digits_split("test"))
     x_train, y_train = torch.as_tensor(train_set.x), torch.as_tensor(train_set.y)
     optimizer = _optimizer(model, config)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)

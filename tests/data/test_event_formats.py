@@ -93,6 +93,9 @@ def test_resize_keeps_a_uniform_frame_and_the_mean():
     small = resize_frames(counts, (64, 64))  # an exact factor 2: antialiasing averages 2x2
     assert small.shape == (1, 2, 64, 64)
     assert np.isclose(small.mean(), counts.mean(), rtol=0.02)
+    stripes = np.zeros((1, 2, 128, 128), dtype=np.float32)
+    stripes[..., ::2] = 2  # one-pixel stripes: antialiasing blurs them to ~1, plain bilinear
+    assert np.abs(resize_frames(stripes, (48, 48)) - 1).max() < 0.1  # aliases to 1/3 .. 5/3
 
 
 def test_event_folder_resizes_cifar10_dvs_to_the_model(tmp_path):

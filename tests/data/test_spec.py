@@ -56,6 +56,12 @@ def test_image_folder_at_the_model_size_with_imagenet_normalisation(tmp_path):
     assert x.shape == (5, 3, 24, 32) and y.tolist() == [0, 0, 0, 1, 1]
     red = [(1 - IMAGENET_MEAN[0]) / IMAGENET_STD[0], -IMAGENET_MEAN[1] / IMAGENET_STD[1]]
     assert np.allclose(x[0, :2], np.array(red)[:, None, None], atol=1e-5)
+    framed = Image.new("RGB", (512, 512), (0, 0, 255))
+    framed.paste((255, 0, 0), (16, 16, 496, 496))  # a blue frame outside the centre crop
+    (tmp_path / "framed").mkdir()
+    framed.save(tmp_path / "framed" / "0.png")
+    x, _ = load_spec(f"imagefolder:{tmp_path}", (3, 64, 64))
+    assert np.allclose(x[-1, 0], red[0], atol=1e-5)  # resize to 64 / 0.875, crop 64: all red
     with pytest.raises(BadInputError, match=r"images give \[3, H, W\]"):
         load_spec(f"imagefolder:{tmp_path}", (2, 24, 32))
 
