@@ -137,7 +137,7 @@ def _stateless(fn, inp: torch.Tensor, batch: int) -> torch.Tensor:
 def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[str, torch.Tensor]:
     """Step one stateful node through time; with ``record`` neurons also yield ``<name>.v``."""
     stepper.reset(inp[0])
-    out = torch.empty_like(inp)
+    out = _steps_like(inp)
     keep_v = record and getattr(stepper, "v", None) is not None
     potentials = torch.empty_like(inp) if keep_v else None
     for t in range(inp.shape[0]):
@@ -145,6 +145,18 @@ def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[s
         if keep_v:
             potentials[t] = stepper.v
     return {name: out, name + ".v": potentials} if keep_v else {name: out}
+
+
+def _steps_like(inp: torch.Tensor) -> torch.Tensor:
+    """An uninitialised ``[T, B, ...]`` with each step laid out as ``inp[0]``: a static input
+    expanded over T (stride 0) would otherwise come back NCHW, and every following conv would
+    copy it back to channels_last."""
+    step = inp[0]
+    if step.dim() == 4 and step.is_contiguous(memory_format=torch.channels_last):
+        flat = torch.empty((inp.shape[0] * step.shape[0], *step.shape[1:]), dtype=inp.dtype,
+                           device=inp.device, memory_format=torch.channels_last)
+        return flat.unflatten(0, inp.shape[:2])
+    return torch.empty_like(inp)
 
 
 def _run_stepwise(
