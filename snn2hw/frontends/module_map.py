@@ -9,8 +9,9 @@ repeat over T, folded batch norms) are :data:`SKIPPED`: the exporter removes the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import nir
 import numpy as np
@@ -25,7 +26,9 @@ from snn2hw.nn.architectures.common import RepeatTime
 from snn2hw.nn.neurons import BaseNode, IFNode, LIFNode
 from snn2hw.passes.fold_batchnorm import batchnorm_affine
 
-Converter = Callable[[nn.Module, "ExportContext"], nir.NIRNode]
+# A converter takes a module of the type it is registered under in CONVERTERS (which the type
+# system cannot tie to the key), hence Any for the module.
+Converter = Callable[[Any, "ExportContext"], nir.NIRNode]
 
 
 @dataclass
@@ -54,8 +57,11 @@ def _np(tensor: torch.Tensor) -> np.ndarray:
     return tensor.detach().cpu().numpy().copy()
 
 
-def _pair(value) -> tuple[int, int]:
-    return (int(value), int(value)) if isinstance(value, int) else tuple(int(v) for v in value)
+def _pair(value: int | Sequence[int]) -> tuple[int, int]:
+    if isinstance(value, int):
+        return (int(value), int(value))
+    height, width = value
+    return (int(height), int(width))
 
 
 def conv2d(m: nn.Conv2d, ctx: ExportContext) -> nir.Conv2d:
@@ -80,9 +86,9 @@ def linear(m: nn.Linear, ctx: ExportContext) -> nir.Affine | nir.Linear:
 
 def batchnorm(m: nn.modules.batchnorm._BatchNorm, ctx: ExportContext) -> nir.NIRNode:
     """A BN that could not be folded, written exactly as a per-channel affine node."""
-    scale, shift = batchnorm_affine(m, ctx.path(m))
-    dtype = m.running_mean.dtype
-    scale, shift = scale.to(dtype).numpy(), shift.to(dtype).numpy()
+    affine = batchnorm_affine(m, ctx.path(m))  # refuses a BN without running statistics
+    assert m.running_mean is not None
+    scale, shift = (t.to(m.running_mean.dtype).numpy() for t in affine)
     if isinstance(m, nn.BatchNorm2d):  # 1x1 convolution with a diagonal weight
         weight = np.diag(scale).reshape(m.num_features, m.num_features, 1, 1)
         return nir.Conv2d(input_shape=tuple(ctx.shape(m)[-2:]), weight=weight, stride=1,
@@ -181,7 +187,7 @@ def lif_node(m: LIFNode, ctx: ExportContext) -> nir.LIF:
     return node
 
 
-CONVERTERS: dict[type, Converter] = {
+CONVERTERS: dict[type[nn.Module], Converter] = {
     nn.Conv2d: conv2d, layers.SeqConv2d: conv2d,
     nn.Linear: linear, layers.SeqLinear: linear,
     nn.BatchNorm2d: batchnorm, layers.SeqBatchNorm2d: batchnorm,
@@ -194,12 +200,16 @@ CONVERTERS: dict[type, Converter] = {
     SeqSumPool2d: sum_pool, SeqThreshold: threshold,
 }
 
-SKIPPED: tuple[type, ...] = (nn.Identity, nn.Dropout, layers.SeqDropout, RepeatTime)
+SKIPPED: tuple[type[nn.Module], ...] = (nn.Identity, nn.Dropout, layers.SeqDropout, RepeatTime)
 """The identity at inference (the static stem's repeat over T included): removed from the graph."""
 
-LEAVES: tuple[type, ...] = (*CONVERTERS, *SKIPPED)
+LEAVES: tuple[type[nn.Module], ...] = (*CONVERTERS, *SKIPPED)
 
 
 def module_map(ctx: ExportContext) -> dict[type, Callable[[nn.Module], nir.NIRNode]]:
     """The map in nirtorch's form (one-argument callables), bound to ``ctx``."""
-    return {cls: (lambda m, fn=fn: fn(m, ctx)) for cls, fn in CONVERTERS.items()}
+    return {cls: _bind(fn, ctx) for cls, fn in CONVERTERS.items()}
+
+
+def _bind(fn: Converter, ctx: ExportContext) -> Callable[[nn.Module], nir.NIRNode]:
+    return lambda m: fn(m, ctx)

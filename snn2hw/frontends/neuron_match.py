@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import torch
 from torch import nn
@@ -82,7 +83,12 @@ def _candidates(module: nn.Module, where: str) -> list[Candidate]:
         is torch.sigmoid
     options = [lambda m: _build(cls, kw(m), _imp(m), sigmoid)]
     if getattr(module, "v_reset", None) and not sigmoid:
-        options.append(lambda m: _build(cls, kw(m), _imp(m) + float(m.v_reset), False))
+
+        def offset(m: nn.Module) -> BaseNode:  # the IMP added to the (hard) reset value
+            v0, args = _imp(m), kw(m)
+            return _build(cls, args, None if v0 is None else v0 + args["v_reset"], False)
+
+        options.append(offset)
     return options
 
 
@@ -98,11 +104,11 @@ def _dynamics(module: nn.Module, where: str) -> tuple[type[BaseNode], Callable[.
                                "SpikingJelly IFNode, LIFNode, ParametricLIFNode and their "
                                "IMP variants)")
 
-    def common(m: nn.Module) -> dict:
-        soft = m.v_reset is None
+    def common(m: _SpikingJellyNeuron) -> dict:
+        v_reset = m.v_reset  # None: soft reset
         return dict(v_threshold=float(m.v_threshold), detach_reset=bool(m.detach_reset),
-                    v_reset=0.0 if soft else float(m.v_reset),
-                    reset="subtract" if soft else "hard")
+                    v_reset=0.0 if v_reset is None else float(v_reset),
+                    reset="subtract" if v_reset is None else "hard")
 
     if isinstance(module, sj["ParametricLIFNode"]):  # SpikingJelly's decay is sigmoid(w)
         return LIFNode, lambda m: common(m) | dict(
@@ -112,6 +118,15 @@ def _dynamics(module: nn.Module, where: str) -> tuple[type[BaseNode], Callable[.
         return LIFNode, lambda m: common(m) | dict(tau=float(m.tau),
                                                    decay_input=bool(m.decay_input))
     return IFNode, common
+
+
+class _SpikingJellyNeuron(Protocol):
+    """What :func:`_dynamics` reads of a SpikingJelly neuron (plain attributes, which torch's
+    typing of ``nn.Module`` attributes as tensors or modules does not describe)."""
+
+    v_threshold: float
+    v_reset: float | None
+    detach_reset: bool
 
 
 def _subclass_with_imp(module: nn.Module, cls: type) -> bool:

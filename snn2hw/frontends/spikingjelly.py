@@ -199,6 +199,7 @@ def _stateless(module: nn.Module, path: str, per_step: bool) -> nn.Module | None
             raise UnsupportedError(f"{_where(path, module)}: only Flatten(start_dim=1) (each "
                                    "sample) can be exported")
         return _keep_step_mode(module, L.SeqFlatten())
+    assert base is not None  # neither a per-step layer nor a flatten returned above
     return _retype(module, PER_STEP[base])
 
 
@@ -230,9 +231,10 @@ def _rewrite(model: nn.Module, mode: str) -> fx.GraphModule:
             _flatten_to_module(model, graph, node, mode)
     check_graph(model, graph, set(leaves))  # names the source line of what remains
     for node in graph.nodes:
-        if node.op == "call_module" and isinstance(model.get_submodule(node.target),
-                                                   SpikeMaxPool2d):
-            pool = model.get_submodule(node.target)
+        if node.op != "call_module":
+            continue
+        pool = model.get_submodule(node.target)
+        if isinstance(pool, SpikeMaxPool2d):
             _check_spike_input(model, node, pool)
             _set_submodule(model, node.target, or_pool(pool))
     return fx.GraphModule(model, graph)
@@ -264,13 +266,13 @@ def _flatten_to_module(model: nn.Module, graph: fx.Graph, node: fx.Node, mode: s
 
 
 def _check_spike_input(model: nn.Module, node: fx.Node, pool: nn.MaxPool2d) -> None:
-    where = _where(node.target, pool)
+    where = _where(_module_path(node), pool)
     if pool.ceil_mode or pool.dilation not in (1, (1, 1)) or pool.return_indices:
         raise UnsupportedError(f"{where}: ceil_mode, dilation and return_indices have no NIR "
                                "equivalent")
     source = node.args[0]
     while isinstance(source, fx.Node) and source.op == "call_module":
-        module = model.get_submodule(source.target)
+        module = model.get_submodule(_module_path(source))
         if isinstance(module, BaseNode):
             return
         if not isinstance(module, SPIKE_PRESERVING):
@@ -280,6 +282,13 @@ def _check_spike_input(model: nn.Module, node: fx.Node, pool: nn.MaxPool2d) -> N
             else f"'{getattr(source, 'target', source)}'")
     raise UnsupportedError(f"{where}: max pooling of analog values ({what}) has no NIR mapping; "
                            "only max pooling of spikes (an OR) is exported")
+
+
+def _module_path(node: fx.Node) -> str:
+    """The path of the module a ``call_module`` node calls (fx types any target as a callable
+    or a name)."""
+    assert isinstance(node.target, str)
+    return node.target
 
 
 def _set_submodule(model: nn.Module, path: str, module: nn.Module) -> None:

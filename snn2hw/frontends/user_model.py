@@ -15,7 +15,8 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeGuard
 
 from torch import nn
 
@@ -25,9 +26,9 @@ from snn2hw.frontends.spikingjelly import dry_run
 from snn2hw.paper_checkpoint import split_checkpoint
 
 
-def is_user_arch(arch: str | None) -> bool:
+def is_user_arch(arch: str | None) -> TypeGuard[str]:
     """True for ``FILE.py:FUNCTION`` (the registry's names have no ``.py:``)."""
-    return bool(arch) and ".py:" in arch
+    return arch is not None and ".py:" in arch
 
 
 def build_user_model(spec: str, arch_args: dict[str, Any] | None = None) -> nn.Module:
@@ -51,11 +52,13 @@ def build_user_model(spec: str, arch_args: dict[str, Any] | None = None) -> nn.M
     return model
 
 
-def _import(path: Path):
+def _import(path: Path) -> ModuleType:
     """The module of ``path``, under a name of its own; its folder is importable meanwhile, so
     that it can import the files next to it."""
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(f"snn2hw_user_{digest}", path)
+    if spec is None or spec.loader is None:  # no loader for the file's suffix
+        raise BadInputError(f"{path}: cannot import (not a Python source file)")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.resolve().parent))
     try:
