@@ -140,6 +140,14 @@ def test_user_code_errors_are_one_line(models, args, fragments):
     one_line_error(["export", "weights.pt", *args, "-o", "m.nir"], *fragments)
 
 
+def test_user_file_that_is_not_python_source_is_one_line(models, tmp_path):
+    """In ``a.py:b.txt:build_net`` the file is ``a.py:b.txt``, which no import loader takes."""
+    (tmp_path / "models.py:b.txt").write_text(MODELS)
+    torch.save(trained(models, num_classes=3).state_dict(), "weights.pt")
+    one_line_error(["export", "weights.pt", "--arch", "models.py:b.txt:build_net", "-o", "m.nir"],
+                   "models.py:b.txt", "cannot import (not a Python source file)")
+
+
 def test_checkpoint_messages_say_what_the_file_is(models, tmp_path):
     """Issue 12: each message names the file and what to do, for the command that was run."""
     torch.save(build_model("sew-cifar").state_dict(), "sd.pt")
