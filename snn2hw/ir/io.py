@@ -9,6 +9,7 @@ from pathlib import Path
 
 import h5py
 import nir
+import numpy as np
 
 from snn2hw.atomic import write_bytes
 from snn2hw.errors import BadInputError, Snn2hwWarning
@@ -32,6 +33,7 @@ def read_graph(path: str | os.PathLike) -> nir.NIRGraph:
         raise BadInputError(f"{path}: cannot read NIR graph ({_first_line(exc)})") from exc
     if not isinstance(graph, nir.NIRGraph):
         raise BadInputError(f"{path}: holds a single {type(graph).__name__} node, not a graph")
+    graph = regroup_convs(graph)
     validate_graph(graph, str(path))
     return graph
 
@@ -60,7 +62,63 @@ def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     buffer = io.BytesIO()
     try:
         # gzip level 1: float weights barely compress, so higher levels only cost time.
-        nir.write(buffer, graph, compression_opts=1)
+        nir.write(buffer, ungroup_convs(graph), compression_opts=1)
     except Exception as exc:
         raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
     write_bytes(path, buffer.getbuffer())
+
+
+GROUPS = "snn2hw.groups"  # node metadata: a grouped Conv2d written as its dense equivalent
+
+
+def ungroup_convs(graph: nir.NIRGraph) -> nir.NIRGraph:
+    """``graph`` with every grouped Conv2d (``groups > 1``: the depthwise pools of a quantised
+    graph) as the dense Conv2d that computes the same (zeros between groups), marked with
+    ``snn2hw.groups``. nir 1.0.8 rebuilds a Conv2d's input type from ``weight.shape[1]``, the
+    channels per group, so a grouped conv fails plain ``nir.read``'s type check."""
+    grouped = {k for k, n in graph.nodes.items() if isinstance(n, nir.Conv2d) and _groups(n) > 1}
+    if not grouped:
+        return graph
+    nodes = {k: _dense(n) if k in grouped else n for k, n in graph.nodes.items()}
+    return nir.NIRGraph(nodes=nodes, edges=list(graph.edges), metadata=dict(graph.metadata),
+                        type_check=False)
+
+
+def regroup_convs(graph: nir.NIRGraph) -> nir.NIRGraph:
+    """The inverse of :func:`ungroup_convs` for the nodes it marked."""
+    marked = {k for k, n in graph.nodes.items()
+              if isinstance(n, nir.Conv2d) and GROUPS in (n.metadata or {})}
+    if not marked:
+        return graph
+    nodes = {k: _grouped(n) if k in marked else n for k, n in graph.nodes.items()}
+    return nir.NIRGraph(nodes=nodes, edges=list(graph.edges), metadata=dict(graph.metadata),
+                        type_check=False)
+
+
+def _groups(node: nir.Conv2d) -> int:
+    return int(np.max(node.groups))
+
+
+def _conv(node: nir.Conv2d, weight: np.ndarray, groups: int, metadata: dict) -> nir.Conv2d:
+    return nir.Conv2d(input_shape=node.input_shape, weight=weight, stride=node.stride,
+                      padding=node.padding, dilation=node.dilation, groups=groups,
+                      bias=node.bias, metadata=metadata)
+
+
+def _dense(node: nir.Conv2d) -> nir.Conv2d:
+    groups, weight = _groups(node), np.asarray(node.weight)
+    out_per, in_per = weight.shape[0] // groups, weight.shape[1]
+    dense = np.zeros((weight.shape[0], in_per * groups, *weight.shape[2:]), dtype=weight.dtype)
+    for g in range(groups):
+        rows = slice(g * out_per, (g + 1) * out_per)
+        dense[rows, g * in_per:(g + 1) * in_per] = weight[rows]
+    return _conv(node, dense, 1, {**(node.metadata or {}), GROUPS: groups})
+
+
+def _grouped(node: nir.Conv2d) -> nir.Conv2d:
+    metadata = dict(node.metadata)
+    groups, dense = int(metadata.pop(GROUPS)), np.asarray(node.weight)
+    out_per, in_per = dense.shape[0] // groups, dense.shape[1] // groups
+    weight = np.concatenate([dense[g * out_per:(g + 1) * out_per, g * in_per:(g + 1) * in_per]
+                             for g in range(groups)])
+    return _conv(node, weight, groups, metadata)
