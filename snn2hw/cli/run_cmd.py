@@ -53,11 +53,15 @@ if TYPE_CHECKING:
 @click.option("--plot", type=OutputFile(), help="With --sweep-bits: save a PNG.")
 @click.option("--record", "record_path", type=OutputFile(),
               help="Save every node's output [T, B, ...] (spikes) as .npz, keyed by node name.")
+@click.option("--initial-state", type=click.Choice(["reset", "zero"]),
+              help="reset: hard-reset neurons without snn2hw.v_init start at v_reset (as in "
+                   "SpikingJelly, whose NIR files cannot say so); zero: every neuron at 0 "
+                   "(IMP dropped). Default: as the file says.")
 @click.option("--report", "show_report", is_flag=True,
               help="Print the backend's report (Lava/fixed: per-layer formats and scales).")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
             output_path, as_json, dataset, samples, input_scale, mode, sweep_bits, plot,
-            record_path, show_report) -> None:
+            record_path, initial_state, show_report) -> None:
     """Run GRAPH_PATH (.nir; .onnx with --backend onnx) on a backend and print predictions
     (and accuracy with --labels)."""
     _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
@@ -74,6 +78,8 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
 
     with about(graph_path):
         graph = _load(graph_path, backend)
+    if initial_state:
+        graph = _initial_state(graph, initial_state, graph_path)
     label_array: np.ndarray | None
     if dataset:
         with about(graph_path):
@@ -167,6 +173,18 @@ def _load(path: str, backend: str):
     if backend != "onnx":
         raise BadInputError(f"{path}: an ONNX step runs only with --backend onnx")
     return tool("onnx.load")(path)
+
+
+def _initial_state(graph, mode: str, path: str):
+    """``graph`` with its neurons starting as ``--initial-state`` says (.nir graphs only)."""
+    import nir
+
+    from snn2hw.passes.initial_state import with_initial_state
+
+    if not isinstance(graph, nir.NIRGraph):
+        raise click.BadParameter(f"{path}: an ONNX step has its initial state built in",
+                                 param_hint="--initial-state")
+    return with_initial_state(graph, mode)
 
 
 def _labels(path: str):
