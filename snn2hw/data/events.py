@@ -46,12 +46,14 @@ def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], tuple[int, int] | None
             if missing:
                 raise BadInputError(f"{path}: event file lacks the arrays {', '.join(missing)}")
             events = {k: np.asarray(data[k]).reshape(-1) for k in FIELDS}
-            sensor = tuple(int(s) for s in data["sensor"]) if "sensor" in data.files else None
+            sensor = [int(s) for s in data["sensor"]] if "sensor" in data.files else None
     except (OSError, ValueError) as exc:
         raise BadInputError(f"{path}: not a readable .npz event file ({exc})") from exc
-    if sensor is not None and len(sensor) != 2:
-        raise BadInputError(f"{path}: 'sensor' must be [H, W], got {list(sensor)}")
-    return events, sensor  # type: ignore[return-value]
+    if sensor is None:
+        return events, None
+    if len(sensor) != 2:
+        raise BadInputError(f"{path}: 'sensor' must be [H, W], got {sensor}")
+    return events, (sensor[0], sensor[1])
 
 
 def _read_aedat(path: Path) -> dict[str, np.ndarray]:

@@ -10,6 +10,7 @@ before any work."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def load_labels(path: str | os.PathLike) -> np.ndarray:
     return array.reshape(-1).astype(np.int64)
 
 
-def load_spec(spec: DatasetSpec | str, shape: tuple[int, ...], T: int | None = None,
+def load_spec(spec: DatasetSpec | str, shape: Sequence[int], T: int | None = None,
               samples: int | None = None, part: str = "test", progress: bool = False
               ) -> tuple[np.ndarray, np.ndarray | None]:
     """Inputs and labels for a model whose per-sample input is ``shape``: static sets give
@@ -86,29 +87,34 @@ def load_spec(spec: DatasetSpec | str, shape: tuple[int, ...], T: int | None = N
     whatever its file holds (``[B, ...]`` or ``[T, B, ...]``). ``samples`` keeps the first N;
     ``part`` picks digits' train or test split (the other kinds are used whole)."""
     spec = parse_spec(spec) if isinstance(spec, str) else spec
-    shape = tuple(int(s) for s in shape)
-    if spec.kind == "digits":
-        return _digits(shape, part, samples)
+    dims = tuple(int(s) for s in shape)
+    if spec.kind == "digits" or spec.path is None:
+        return _digits(dims, part, samples)
     if spec.kind == "npy":
-        return _npy(spec, shape, samples)
-    if spec.kind == "imagefolder":
+        return _npy(spec.path, spec.labels, dims, samples)
+    return _folder(spec.kind, spec.path, dims, T, samples, progress)
+
+
+def _folder(kind: str, root: Path, shape: tuple[int, ...], T: int | None,
+            samples: int | None, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """An image folder ``[B, 3, H, W]`` or an event folder ``[T, B, 2, H, W]``."""
+    if kind == "imagefolder":
         if len(shape) != 3 or shape[0] != 3:
-            raise BadInputError(f"{spec.path}: images give [3, H, W]; the model's input is "
+            raise BadInputError(f"{root}: images give [3, H, W]; the model's input is "
                                 f"{list(shape)}")
         from snn2hw.data.images import image_folder
 
-        dataset = image_folder(spec.path, size=(shape[1], shape[2]))
-        x, y = _decode(dataset, samples, progress, f"images {spec.path.name}")
-        return x, y
+        return _decode(image_folder(root, size=(shape[1], shape[2])), samples, progress,
+                       f"images {root.name}")
     if len(shape) != 3 or shape[0] != 2:
-        raise BadInputError(f"{spec.path}: event frames are [2, H, W] (two polarities); the "
+        raise BadInputError(f"{root}: event frames are [2, H, W] (two polarities); the "
                             f"model's input is {list(shape)}")
     if not T:
-        raise BadInputError(f"{spec.path}: event data needs --T (the model stores no T)")
+        raise BadInputError(f"{root}: event data needs --T (the model stores no T)")
     from snn2hw.data.events import EventFolder
 
-    dataset = EventFolder(spec.path, int(T), size=(shape[1], shape[2]))
-    x, y = _decode(dataset, samples, progress, f"events {spec.path.name}")
+    dataset = EventFolder(root, int(T), size=(shape[1], shape[2]))
+    x, y = _decode(dataset, samples, progress, f"events {root.name}")
     return np.ascontiguousarray(x.swapaxes(0, 1)), y  # [B, T, ...] -> [T, B, ...]
 
 
@@ -122,19 +128,19 @@ def _digits(shape: tuple[int, ...], part: str, samples: int | None
     return split.x, split.y
 
 
-def _npy(spec: DatasetSpec, shape: tuple[int, ...], samples: int | None
+def _npy(path: Path, labels_path: Path | None, shape: tuple[int, ...], samples: int | None
          ) -> tuple[np.ndarray, np.ndarray | None]:
     from snn2hw.runner import load_array
 
-    x = load_array(spec.path)
+    x = load_array(path)
     axis = 1 if x.ndim == len(shape) + 2 else 0  # the batch axis of [T, B, ...] or [B, ...]
     if tuple(x.shape[axis + 1:]) != shape:
-        raise BadInputError(f"{spec.path}: samples of shape {list(x.shape[axis + 1:])}; the "
+        raise BadInputError(f"{path}: samples of shape {list(x.shape[axis + 1:])}; the "
                             f"model's input is {list(shape)} ([B, ...] or [T, B, ...])")
-    labels = load_labels(spec.labels) if spec.labels else None
+    labels = load_labels(labels_path) if labels_path else None
     if labels is not None and len(labels) != x.shape[axis]:
-        raise BadInputError(f"{spec.labels}: {len(labels)} labels for {x.shape[axis]} samples "
-                            f"in {spec.path}")
+        raise BadInputError(f"{labels_path}: {len(labels)} labels for {x.shape[axis]} samples "
+                            f"in {path}")
     if samples:
         x = x[:, :samples] if axis else x[:samples]
         labels = None if labels is None else labels[:samples]
