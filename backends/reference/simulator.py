@@ -142,9 +142,9 @@ def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[s
     potentials = torch.empty_like(inp) if keep_v else None
     for t in range(inp.shape[0]):
         out[t] = stepper.step(inp[t])
-        if keep_v:
+        if potentials is not None:
             potentials[t] = stepper.v
-    return {name: out, name + ".v": potentials} if keep_v else {name: out}
+    return {name: out} if potentials is None else {name: out, name + ".v": potentials}
 
 
 def _steps_like(inp: torch.Tensor) -> torch.Tensor:
