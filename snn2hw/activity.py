@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nir
 import numpy as np
@@ -15,6 +16,9 @@ from snn2hw.errors import BadInputError
 from snn2hw.ir import metadata
 from snn2hw.ir.capabilities import SPIKING_NEURONS
 from snn2hw.ir.graph import schedule
+
+if TYPE_CHECKING:
+    from snn2hw.data.spec import DatasetSpec
 from snn2hw.runner import load_array, prepare_inputs, readout, run_graph
 
 
@@ -29,17 +33,17 @@ class Inputs:
     source: str
 
 
-def load_inputs(graph: nir.NIRGraph, dataset: str | None = None, input_path: str | None = None,
-                labels_path: str | None = None, samples: int | None = None,
-                steps: int | None = None) -> Inputs:
-    """A bundled dataset's test split, or a ``.npy`` input (with optional ``.npy`` labels),
-    shaped for ``graph`` and cut to the first ``samples``."""
-    from snn2hw.data import INPUT_SCALES, load_dataset
+def load_inputs(graph: nir.NIRGraph, dataset: DatasetSpec | str | None = None,
+                input_path: str | None = None, labels_path: str | None = None,
+                samples: int | None = None, steps: int | None = None) -> Inputs:
+    """A ``--dataset`` spec (snn2hw.data.spec), or a ``.npy`` input (with optional ``.npy``
+    labels), shaped for ``graph`` and cut to the first ``samples``."""
+    from snn2hw.data import input_scale, load_dataset
 
     labels: np.ndarray | None
     if dataset:
-        static, labels = load_dataset(dataset, graph, samples)
-        scale, source = INPUT_SCALES[dataset], dataset
+        static, labels = load_dataset(dataset, graph, samples, steps)
+        scale, source = input_scale(dataset), str(dataset)
     elif input_path:
         static = load_array(input_path)
         labels = load_array(labels_path).reshape(-1) if labels_path else None

@@ -97,3 +97,23 @@ def test_time_major_input_keeps_every_step(pair, tmp_path):
                               "--json").output)
     assert data["models"][0]["T"] == 4
     assert data["models"][0]["totals"] == alone["totals"]
+
+
+def test_a_dataset_spec_gives_what_the_same_arrays_as_input_give(pair, tmp_path):
+    """compare takes every --dataset spec, like run and energy: npy:X,y equals --input X
+    --labels y."""
+    from snn2hw.data import load_dataset
+    from snn2hw.ir.io import read_graph
+
+    x, y = load_dataset("digits", read_graph(pair[0]), 12)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    spec = invoke("compare", *pair, "--dataset", f"npy:{tmp_path}/x.npy,{tmp_path}/y.npy",
+                  "--json")
+    arrays = invoke("compare", *pair, "--input", tmp_path / "x.npy", "--labels",
+                    tmp_path / "y.npy", "--json")
+    assert spec.exit_code == 0, spec.output
+    spec_models, array_models = (json.loads(r.output)["models"] for r in (spec, arrays))
+    for a, b in zip(spec_models, array_models, strict=True):
+        assert a["accuracy_per_step"] == b["accuracy_per_step"]
+        assert a["firing_rates"] == b["firing_rates"]

@@ -11,9 +11,9 @@ from snn2hw.cli.options import (
     STEPS,
     InputFile,
     OutputFile,
+    dataset_option,
     refuse_overwriting,
 )
-from snn2hw.data import DATASETS
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
 from snn2hw.report import (
     Column,
@@ -31,8 +31,7 @@ from snn2hw.report import (
 @click.option("--input", "input_path", type=InputFile(),
               help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
-@click.option("--dataset", type=click.Choice(DATASETS),
-              help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
+@dataset_option("Inputs and labels instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, default=256, show_default=True,
               help="Use only the first N samples.")
 @click.option("--T", "steps", type=STEPS,
@@ -61,7 +60,8 @@ def command(graph_paths, input_path, labels, dataset, samples, steps, dt, device
     refuse_overwriting([*graph_paths, input_path, labels], {"--plot": plot})
     if plot:
         figure_format(plot)
-    result = compare(CompareRequest(list(graph_paths), dataset, input_path, labels, samples,
+    spec = str(dataset) if dataset else None
+    result = compare(CompareRequest(list(graph_paths), spec, input_path, labels, samples,
                                     steps, dt, device, hw))
     if plot:
         from snn2hw.plots.compare import comparison

@@ -13,9 +13,9 @@ from snn2hw.cli.options import (
     STEPS,
     InputFile,
     OutputFile,
+    dataset_option,
     refuse_overwriting,
 )
-from snn2hw.data import DATASETS
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
 from snn2hw.registry import BACKENDS
 
@@ -30,8 +30,7 @@ KINDS = ("raster", "membrane", "accuracy", "rates", "energy", "agreement")
 @click.option("--input", "input_path", type=InputFile(),
               help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
-@click.option("--dataset", type=click.Choice(DATASETS),
-              help="Use a bundled dataset's test split (inputs and labels) instead of --input.")
+@dataset_option("Inputs and labels instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: the graph's T).")
@@ -73,7 +72,8 @@ def command(kind, graph_paths, output_path, input_path, labels, dataset, samples
         raise click.UsageError("give --input X.npy or --dataset")
     refuse_overwriting([*graph_paths, input_path, labels], {"--output": output_path})
     data = make_plot(PlotRequest(
-        kind=kind, graph_paths=list(graph_paths), output=output_path, dataset=dataset,
+        kind=kind, graph_paths=list(graph_paths), output=output_path,
+        dataset=str(dataset) if dataset else None,
         input_path=input_path, labels_path=labels, samples=samples, steps=steps, dt=dt,
         device=device, backends=list(backends), layers=list(layers), neurons=list(neurons),
         sample=sample, hw=hw, input_scale=input_scale))

@@ -6,8 +6,7 @@ from __future__ import annotations
 import click
 
 from snn2hw.cli.export_cmd import ArchType, json_object
-from snn2hw.cli.options import POSITIVE_INT, SHAPE, STEPS, InputFile
-from snn2hw.data import DATASETS
+from snn2hw.cli.options import POSITIVE_INT, SHAPE, STEPS, InputFile, dataset_option
 
 EXIT_MISMATCH = 1
 
@@ -17,8 +16,7 @@ EXIT_MISMATCH = 1
 @click.argument("graph_path", type=InputFile())
 @click.option("--input", "input_path", type=InputFile(),
               help=".npy input: a static [B, ...] batch (static models) or [T, B, ...].")
-@click.option("--dataset", type=click.Choice(DATASETS),
-              help="A bundled dataset's test samples instead of --input.")
+@dataset_option("Samples instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, default=4, show_default=True,
               help="Samples: random in [0, 1) (seed 0) without --input, or of --dataset.")
 @click.option("--arch", type=ArchType(),
