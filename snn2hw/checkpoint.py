@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,21 @@ def _check_signature(path: Path) -> None:
                             "PyTorch checkpoint")
     if not head.startswith(TORCH_SIGNATURES):
         raise BadInputError(f"{path}: cannot load checkpoint (not a file written by torch.save)")
+    _check_crc(path)
+
+
+def _check_crc(path: Path) -> None:
+    """torch.save's zip archives carry a CRC-32 per record that torch.load does not verify: a
+    flipped bit in tensor data would load silently as a wrong weight."""
+    if not zipfile.is_zipfile(path):
+        return  # the legacy (pre-1.6) format has no checksums
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise BadInputError(f"{path}: cannot load checkpoint (damaged archive: {exc})") from exc
+    if bad is not None:
+        raise BadInputError(f"{path}: damaged checkpoint: record {bad} fails its CRC-32 check")
 
 
 def _inert_globals(path: Path) -> list[tuple[type, str]]:

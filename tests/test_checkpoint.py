@@ -134,3 +134,20 @@ def test_evaluate_refuses_non_digits_models(tmp_path):
     ckpt.input_shape = [3, 32, 32]
     save_checkpoint(ckpt, tmp_path / "cifar.pt")
     _one_line_error(["evaluate", str(tmp_path / "cifar.pt")], "cifar.pt", "not a digits model")
+
+
+def test_a_flipped_bit_in_tensor_data_is_a_damaged_checkpoint(tmp_path):
+    """torch.load does not verify the archive's CRC-32s: a bit flip in a weight would load as a
+    silently wrong model. Loading checks them first."""
+    path = tmp_path / "m.pt"
+    weights = torch.arange(4096, dtype=torch.float32)
+    torch.save({"w": weights}, path)
+    data = bytearray(path.read_bytes())
+    offset = bytes(data).index(weights.numpy().tobytes()[:64]) + 1000
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(BadInputError, match=r"m\.pt: damaged checkpoint.*CRC-32"):
+        load_checkpoint(path)
+    result = CliRunner().invoke(main, ["evaluate", str(path)])
+    assert result.exit_code == 2 and "CRC-32" in result.output
+    assert len(result.output.strip().splitlines()) == 1
