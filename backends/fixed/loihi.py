@@ -25,7 +25,7 @@ from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph import Schedule, schedule
-from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION
+from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, dequantise
 from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES
 from snn2hw.passes.quantize_loihi import quantize_loihi
 
@@ -154,10 +154,7 @@ def dequantize(graph: nir.NIRGraph, output: np.ndarray, sched: Schedule) -> np.n
     source = graph.nodes[sched.forward_inputs[sched.output_name][0]]
     if not isinstance(source, SYNAPSES):
         return output.astype(np.float64)
-    p = _params(source)
-    scale_out = float(np.asarray(p.get("scale_out", 1.0)))
-    bias = np.asarray(getattr(source, "bias", 0.0) if isinstance(source, nir.Affine) else 0.0)
-    return output / scale_out + bias
+    return dequantise(source, output)
 
 
 def format_summary(graph: nir.NIRGraph) -> dict:

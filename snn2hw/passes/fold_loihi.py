@@ -31,9 +31,18 @@ from snn2hw.ir.discretize import resolve_dt
 
 from .loihi_graph import NEURONS, POOLS, SUPPORTED, SYNAPSES, Topology, topology
 
-LOIHI = "snn2hw.loihi"  # node metadata: the Lava parameters of the node
-PRECISION = "snn2hw.loihi.precision"  # graph metadata: "float" | "fixed"
-INPUT_SCALE = "snn2hw.loihi.input_scale"  # graph metadata: integer input = float input * scale
+# The keys live in snn2hw.ir.metadata; these names are what the Loihi passes and backends use.
+LOIHI = metadata.LOIHI  # node metadata: the Lava parameters of the node
+PRECISION = metadata.LOIHI_PRECISION  # graph metadata: "float" | "fixed"
+INPUT_SCALE = metadata.LOIHI_INPUT_SCALE  # graph metadata: integer input = float input * scale
+
+
+def dequantise(synapse: nir.NIRNode, values: np.ndarray) -> np.ndarray:
+    """A synapse's Lava output in float units: ``a_out / scale_out`` plus an Affine's bias
+    (which the chip does not add to a non-spiking readout)."""
+    scale = float(np.asarray(synapse.metadata.get(LOIHI, {}).get("scale_out", 1.0)))
+    bias = np.asarray(getattr(synapse, "bias", 0.0) if isinstance(synapse, nir.Affine) else 0.0)
+    return values / scale + bias
 
 
 def loihi_issues(graph: nir.NIRGraph, dt: float | None = None) -> list[tuple[str, str]]:
