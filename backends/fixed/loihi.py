@@ -21,13 +21,13 @@ import nir
 import numpy as np
 import torch
 
+from snn2hw import passes
 from snn2hw.backend import Issue
 from snn2hw.errors import BadInputError, UnsupportedError
 from snn2hw.ir import metadata
 from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, dequantise
 from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES
-from snn2hw.passes.quantize_loihi import quantize_loihi
 
 from . import events, synapses
 from .formats import LOIHI as LOIHI_FMT
@@ -42,7 +42,8 @@ def is_loihi(graph: nir.NIRGraph) -> bool:
 
 
 def quantize(graph: nir.NIRGraph, options: dict, dt: float | None) -> nir.NIRGraph:
-    """Quantise with :func:`quantize_loihi` (options: ``scale``, ``input_scale``; 8-bit weights)."""
+    """Quantise with the ``quantize-loihi`` pass (options: ``scale``, ``input_scale``;
+    8-bit weights)."""
     options = dict(options)
     if options.pop("weight_bits", LOIHI_FMT.weight_bits) != LOIHI_FMT.weight_bits:
         raise BadInputError("loihi mode uses Loihi's 8-bit weights; use generic mode for others")
@@ -50,8 +51,9 @@ def quantize(graph: nir.NIRGraph, options: dict, dt: float | None) -> nir.NIRGra
     if unknown:
         raise BadInputError(f"unknown loihi options: {', '.join(sorted(unknown))}")
     try:
-        return quantize_loihi(graph, dt, scale=options.get("scale"),
-                              input_scale=float(options.get("input_scale", 1.0)))
+        return passes.run_pipeline(graph, [("quantize-loihi", {
+            "dt": dt, "scale": options.get("scale"),
+            "input_scale": float(options.get("input_scale", 1.0))})])
     except ValueError as exc:  # every node that does not fit, named (one line, exit 2)
         raise UnsupportedError(f"cannot quantise to Loihi formats: {exc}") from None
 
