@@ -10,6 +10,7 @@ mantissa) and ``input_scale`` (integer input = float input * scale, default 1).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import nir
 import numpy as np
@@ -39,16 +40,33 @@ def _import_lava() -> None:
         raise BackendUnavailableError(f"lava-nc is not installed: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """What ``compile`` produced: the graph Lava runs (folded or quantised) and its topology."""
+
+    mapped: nir.NIRGraph
+    topo: Topology
+    config: RunConfig
+
+
 class LavaBackend:
     """Maps IF/LIF NIR graphs onto Lava processes and runs them in Lava's CPU simulator."""
 
     name = "lava"
 
     def __init__(self) -> None:
-        self.mapped: nir.NIRGraph | None = None
-        self.topo: Topology | None = None
-        self.config = RunConfig()
+        self._compiled: _Compiled | None = None
         self.last: LavaNetwork | None = None
+
+    @property
+    def mapped(self) -> nir.NIRGraph | None:
+        """The graph Lava runs (folded or quantised), ``None`` before ``compile``."""
+        return self._compiled.mapped if self._compiled else None
+
+    def _state(self, method: str) -> _Compiled:
+        if self._compiled is None:
+            raise NotCompiledError(self.name, method)
+        return self._compiled
 
     def check(self, graph: nir.NIRGraph, config: RunConfig) -> list[Issue]:
         if config.precision not in PRECISIONS:
@@ -75,8 +93,8 @@ class LavaBackend:
         if issues:
             raise ConstraintError([str(i) for i in issues])
         _import_lava()
-        self.config, self.mapped = config, self._map(graph, config)
-        self.topo = topology(self.mapped)
+        mapped = self._map(graph, config)
+        self._compiled = _Compiled(mapped, topology(mapped), config)
 
     def _map(self, graph: nir.NIRGraph, config: RunConfig) -> nir.NIRGraph:
         if _quantised(graph):
@@ -88,69 +106,71 @@ class LavaBackend:
                               input_scale=float(extra.get("input_scale", 1.0)))
 
     def run(self, inputs: np.ndarray) -> RunResult:
-        if self.mapped is None or self.topo is None:
-            raise NotCompiledError(self.name, "run")
+        state = self._state("run")
         x = np.asarray(inputs, dtype=np.float64)
-        in_shape = self.topo.shapes[self.topo.input_name]
+        in_shape = state.topo.shapes[state.topo.input_name]
         check_time_major(x.shape, in_shape)
         steps, batch = x.shape[:2]
-        depth = max(self._delays().values())
-        net = build(self.mapped, self.topo, self._source_data(x, steps + depth), self.config.record,
-                    steps + depth)
-        records = run_batch(net, batch, steps + depth, PRECISIONS[self.config.precision],
-                            self.config.progress)
+        depth = max(_delays(state).values())
+        config = state.config
+        net = build(state.mapped, state.topo, _source_data(state, x, steps + depth),
+                    config.record, steps + depth)
+        records = run_batch(net, batch, steps + depth, PRECISIONS[config.precision],
+                            config.progress)
         self.last = net
-        return self._result(net, records, steps)
-
-    def _delays(self) -> dict[str, int]:
-        from .layout import delays
-
-        return delays(self.mapped, self.topo)[0]
-
-    def _source_data(self, x: np.ndarray, length: int) -> np.ndarray:
-        """``[T, B, *in]`` -> ``[*Lava input shape, B * length]`` (each sample zero-padded)."""
-        steps, batch = x.shape[:2]
-        scale = float(self.mapped.metadata.get(INPUT_SCALE, 1.0))
-        if self.config.precision == "fixed":
-            scaled = x * scale
-            x = np.rint(scaled)
-            if not np.array_equal(x, scaled):
-                warnings.warn(f"fixed point: inputs rounded to integers after scaling by {scale}",
-                              Snn2hwWarning, stacklevel=3)
-        flat = x.reshape(steps, batch, -1)[..., self._input_perm()]
-        padded = np.zeros((batch, length, flat.shape[-1]))
-        padded[:, :steps] = flat.transpose(1, 0, 2)
-        lava_shape = _lava_input_shape(self.topo)
-        return padded.reshape(batch * length, *lava_shape).transpose(
-            *range(1, len(lava_shape) + 1), 0)
-
-    def _input_perm(self) -> np.ndarray:
-        from .layout import chw_layout
-
-        return chw_layout(self.topo.shapes[self.topo.input_name]).perm
-
-    def _result(self, net: LavaNetwork, records: dict, steps: int) -> RunResult:
-        topo, out = self.topo, {}
-        for name, data in records.items():
-            node = name if name != topo.output_name else _producer(self.mapped, topo, name)
-            delay = net.delay[name]
-            aligned = net.layout[name].to_nir(data[:, delay:delay + steps], topo.shapes[name])
-            out[name] = np.swapaxes(aligned, 0, 1)
-            if isinstance(self.mapped.nodes[node], SYNAPSES):
-                out[name] = self._dequantise(self.mapped.nodes[node], out[name])
-        output = out.pop(topo.output_name)
-        return RunResult(output=output, records=out, stats=dict(net.timing))
-
-    def _dequantise(self, node, values: np.ndarray) -> np.ndarray:
-        scale = float(node.metadata.get(LOIHI, {}).get("scale_out", 1.0))
-        bias = np.asarray(getattr(node, "bias", 0.0) if isinstance(node, nir.Affine) else 0.0)
-        return values / scale + bias
+        return _result(state, net, records, steps)
 
     def report(self) -> LavaReport:
-        if self.mapped is None or self.topo is None:
-            raise NotCompiledError(self.name, "report")
-        return make_report(self.mapped, self.topo, self._delays(), self.config.precision,
+        state = self._state("report")
+        return make_report(state.mapped, state.topo, _delays(state), state.config.precision,
                            self.last.timing if self.last else {})
+
+
+def _delays(state: _Compiled) -> dict[str, int]:
+    from .layout import delays
+
+    return delays(state.mapped, state.topo)[0]
+
+
+def _source_data(state: _Compiled, x: np.ndarray, length: int) -> np.ndarray:
+    """``[T, B, *in]`` -> ``[*Lava input shape, B * length]`` (each sample zero-padded)."""
+    from .layout import chw_layout
+
+    steps, batch = x.shape[:2]
+    topo = state.topo
+    scale = float(state.mapped.metadata.get(INPUT_SCALE, 1.0))
+    if state.config.precision == "fixed":
+        scaled = x * scale
+        x = np.rint(scaled)
+        if not np.array_equal(x, scaled):
+            warnings.warn(f"fixed point: inputs rounded to integers after scaling by {scale}",
+                          Snn2hwWarning, stacklevel=3)
+    flat = x.reshape(steps, batch, -1)[..., chw_layout(topo.shapes[topo.input_name]).perm]
+    padded = np.zeros((batch, length, flat.shape[-1]))
+    padded[:, :steps] = flat.transpose(1, 0, 2)
+    lava_shape = _lava_input_shape(topo)
+    return padded.reshape(batch * length, *lava_shape).transpose(
+        *range(1, len(lava_shape) + 1), 0)
+
+
+def _result(state: _Compiled, net: LavaNetwork, records: dict[str, np.ndarray],
+            steps: int) -> RunResult:
+    topo, mapped, out = state.topo, state.mapped, {}
+    for name, data in records.items():
+        node = name if name != topo.output_name else _producer(mapped, topo, name)
+        delay = net.delay[name]
+        aligned = net.layout[name].to_nir(data[:, delay:delay + steps], topo.shapes[name])
+        out[name] = np.swapaxes(aligned, 0, 1)
+        if isinstance(mapped.nodes[node], SYNAPSES):
+            out[name] = _dequantise(mapped.nodes[node], out[name])
+    output = out.pop(topo.output_name)
+    return RunResult(output=output, records=out, stats=dict(net.timing))
+
+
+def _dequantise(node: nir.NIRNode, values: np.ndarray) -> np.ndarray:
+    scale = float(node.metadata.get(LOIHI, {}).get("scale_out", 1.0))
+    bias = np.asarray(getattr(node, "bias", 0.0) if isinstance(node, nir.Affine) else 0.0)
+    return values / scale + bias
 
 
 def _producer(graph: nir.NIRGraph, topo: Topology, name: str) -> str:

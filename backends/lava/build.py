@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 import nir
 import numpy as np
@@ -23,14 +24,36 @@ from snn2hw.passes.loihi_graph import NEURONS, SYNAPSES, Topology, conv_geometry
 
 from .layout import Layout, binary_input, delays, layouts
 
+if TYPE_CHECKING:
+    from .record.process import Record
+
+
+class LavaSource(Protocol):
+    """What the runner uses of the RingBuffer source (lava ships no types): it runs the network
+    for a Lava run condition."""
+
+    def run(self, condition: Any) -> None: ...
+
+
+class LavaVar(Protocol):
+    """A Lava ``Var`` the runner writes while the runtime lives."""
+
+    def set(self, value: np.ndarray) -> None: ...
+
+
+class LavaPopulation(Protocol):
+    """What the runner uses of a LIF process: its membrane potential."""
+
+    v: LavaVar
+
 
 @dataclass
 class LavaNetwork:
     """The processes of one mapped graph, and what the runner needs to drive them."""
 
-    source: object  # RingBuffer source
-    sinks: dict[str, object]  # node name -> record.process.Record
-    neurons: dict[str, object]  # node name -> LIF
+    source: LavaSource  # RingBuffer source
+    sinks: dict[str, Record]  # node name -> recording sink
+    neurons: dict[str, LavaPopulation]  # node name -> LIF
     layout: dict[str, Layout]
     delay: dict[str, int]
     fixed: bool = False
@@ -39,7 +62,11 @@ class LavaNetwork:
 
     def cast(self, values) -> np.ndarray:
         """Values as the number type of the processes (int32 in fixed point)."""
-        return np.asarray(values, dtype=np.int32 if self.fixed else np.float64)
+        return np.asarray(values, dtype=_number_type(self.fixed))
+
+
+def _number_type(fixed: bool) -> type[np.number]:
+    return np.int32 if fixed else np.float64
 
 
 def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
@@ -52,8 +79,8 @@ def build(graph: nir.NIRGraph, topo: Topology, data: np.ndarray, record: bool,
     start = time.perf_counter()
     fixed = graph.metadata.get(metadata.LOIHI_PRECISION) == "fixed"
     lay, (delay, pad) = layouts(graph, topo), delays(graph, topo)
-    net = LavaNetwork(None, {}, {}, lay, delay, fixed=fixed)
-    source = net.source = Source(data=net.cast(data))
+    source = Source(data=np.asarray(data, dtype=_number_type(fixed)))
+    net = LavaNetwork(source, {}, {}, lay, delay, fixed=fixed)
     buffer = data.shape[-1]
     ports = {topo.input_name: source.s_out}
     delayed: dict[tuple[str, int], object] = {}  # one shared identity chain per source

@@ -20,7 +20,11 @@ The recording sink's models are in :mod:`.record`. Imported only after
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+from lava.magma.core.model.py.ports import PyInPort, PyOutPort
 from lava.magma.core.model.py.type import LavaPyType
 from lava.proc.conv.models import PyConvModelFixed, PyConvModelFloat
 from lava.proc.conv.process import Conv
@@ -71,6 +75,18 @@ class _FastConv:
     # Lava declares int8: 128 or more groups wrap (see the module docstring).
     groups: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
     _operator: ConvOperator | None = None
+    # Set on each instance by Lava's compiler from the LavaPyTypes of the Lava model mixed in
+    # (lava ships no types): declared here for the type checker only, no class attribute.
+    s_in: PyInPort
+    a_out: PyOutPort
+    a_buf: np.ndarray
+    weight: np.ndarray
+    stride: np.ndarray
+    padding: np.ndarray
+    dilation: np.ndarray
+    num_message_bits: np.ndarray
+    proc_params: Any  # lava's ProcessParameters: the Conv process's init arguments by name
+    clamp_precision: Callable[[np.ndarray], np.ndarray]  # a method of the Lava model
 
     def run_spk(self) -> None:
         self.a_out.send(self.a_buf)

@@ -22,12 +22,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
 
 from .build import LavaNetwork
 from .session import LavaSession
+
+if TYPE_CHECKING:
+    from .record.process import Record
 
 PROGRESS_INTERVAL_S = 0.5  # a shown progress bar moves about this often (one run() call each)
 
@@ -96,7 +101,7 @@ def _segments(net: LavaNetwork, steps: int) -> list[tuple[int, list[str]]]:
     return plan
 
 
-def _timed(fn, *args, **kwargs) -> float:
+def _timed(fn: Callable[..., object], *args: Any, **kwargs: Any) -> float:
     start = time.perf_counter()
     fn(*args, **kwargs)
     return time.perf_counter() - start
@@ -107,6 +112,6 @@ def _reset(net: LavaNetwork, names: list[str]) -> None:
         net.neurons[name].v.set(net.v_init[name])
 
 
-def _read(sink, batch: int, steps: int) -> np.ndarray:
+def _read(sink: Record, batch: int, steps: int) -> np.ndarray:
     data = sink.values.copy()  # [batch * steps, *shape], written by the worker
     return data.reshape(batch, steps, *data.shape[1:])

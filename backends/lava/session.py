@@ -24,12 +24,17 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from snn2hw.errors import Snn2hwError
 
 _PR_SET_PDEATHSIG = 1
 _POLL_S = 0.05
 _forking = threading.local()
+# what signal.signal takes and returns (typeshed spells it only privately, as signal._HANDLER)
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class WorkerDiedError(Snn2hwError):
@@ -60,7 +65,7 @@ class LavaSession:
         self.root, self.run_cfg = root, run_cfg
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
-        self._handlers: dict[int, object] = {}
+        self._handlers: dict[int, _Handler] = {}
         self.dead: list[str] = []
 
     def __enter__(self) -> LavaSession:
@@ -136,14 +141,14 @@ class LavaSession:
                 signal.pthread_kill(main, signal.SIGUSR1)
                 return
 
-    def _on_worker_death(self, signum, frame) -> None:
+    def _on_worker_death(self, signum: int, frame: FrameType | None) -> None:
         if self._stop.is_set():
             return
         raise WorkerDiedError(f"a Lava runtime process died during the run: "
                               f"{', '.join(self.dead) or 'unknown'}")
 
 
-def _exit_on_sigterm(signum, frame) -> None:
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
