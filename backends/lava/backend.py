@@ -15,18 +15,26 @@ from dataclasses import dataclass
 import nir
 import numpy as np
 
+from snn2hw import passes
 from snn2hw.backend import Issue, NotCompiledError, RunConfig, RunResult
-from snn2hw.errors import BackendUnavailableError, ConstraintError, Snn2hwError, Snn2hwWarning
+from snn2hw.errors import (
+    BackendUnavailableError,
+    BadInputError,
+    ConstraintError,
+    Snn2hwError,
+    Snn2hwWarning,
+)
 from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph_utils import check_time_major
 from snn2hw.ir.metadata import graph_value
-from snn2hw.passes.fold_loihi import INPUT_SCALE, LOIHI, PRECISION, fold_loihi, loihi_issues
+from snn2hw.passes.fold_loihi import INPUT_SCALE, PRECISION, dequantise, loihi_issues
 from snn2hw.passes.loihi_graph import SYNAPSES, Topology, topology
-from snn2hw.passes.quantize_loihi import quantize_loihi
 
 from .build import LavaNetwork, build
 from .report import LavaReport, make_report
 from .runner import run_batch
+
+MESSAGE_MAX = 2**31 - 1  # the int32 that Lava's fixed-point ports carry
 
 PRECISIONS = {"float": "floating_pt", "fixed": "fixed_pt"}
 
@@ -100,10 +108,11 @@ class LavaBackend:
         if _quantised(graph):
             return graph  # written by `snn2hw quantize --mode loihi`: run the very same integers
         if config.precision == "float":
-            return fold_loihi(graph, config.dt)
+            return passes.run_pipeline(graph, [("fold-loihi", {"dt": config.dt})])
         extra = config.extra
-        return quantize_loihi(graph, config.dt, scale=extra.get("scale"),
-                              input_scale=float(extra.get("input_scale", 1.0)))
+        return passes.run_pipeline(graph, [("quantize-loihi", {
+            "dt": config.dt, "scale": extra.get("scale"),
+            "input_scale": float(extra.get("input_scale", 1.0))})])
 
     def run(self, inputs: np.ndarray) -> RunResult:
         state = self._state("run")
@@ -145,6 +154,10 @@ def _source_data(state: _Compiled, x: np.ndarray, length: int) -> np.ndarray:
         if not np.array_equal(x, scaled):
             warnings.warn(f"fixed point: inputs rounded to integers after scaling by {scale}",
                           Snn2hwWarning, stacklevel=3)
+        peak = float(np.abs(x).max(initial=0.0))
+        if peak > MESSAGE_MAX:  # Lava's int32 cast of such a value is undefined
+            raise BadInputError(f"inputs scaled by {scale:g} reach {peak:.3g}, beyond the "
+                                f"range of Lava's fixed-point messages (±{MESSAGE_MAX})")
     flat = x.reshape(steps, batch, -1)[..., chw_layout(topo.shapes[topo.input_name]).perm]
     padded = np.zeros((batch, length, flat.shape[-1]))
     padded[:, :steps] = flat.transpose(1, 0, 2)
@@ -162,15 +175,9 @@ def _result(state: _Compiled, net: LavaNetwork, records: dict[str, np.ndarray],
         aligned = net.layout[name].to_nir(data[:, delay:delay + steps], topo.shapes[name])
         out[name] = np.swapaxes(aligned, 0, 1)
         if isinstance(mapped.nodes[node], SYNAPSES):
-            out[name] = _dequantise(mapped.nodes[node], out[name])
+            out[name] = dequantise(mapped.nodes[node], out[name])
     output = out.pop(topo.output_name)
     return RunResult(output=output, records=out, stats=dict(net.timing))
-
-
-def _dequantise(node: nir.NIRNode, values: np.ndarray) -> np.ndarray:
-    scale = float(node.metadata.get(LOIHI, {}).get("scale_out", 1.0))
-    bias = np.asarray(getattr(node, "bias", 0.0) if isinstance(node, nir.Affine) else 0.0)
-    return values / scale + bias
 
 
 def _producer(graph: nir.NIRGraph, topo: Topology, name: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from snn2hw.backend import RunConfig
 from snn2hw.backends.lava import LavaBackend, runner
-from snn2hw.errors import ConstraintError
+from snn2hw.errors import BadInputError, ConstraintError
 from snn2hw.ir.metadata import RESET
 
 from . import graphs
@@ -64,6 +64,18 @@ def test_fixed_point_matches_hand_computed_integers():
                                    int(lif1["bias_mant"][i]) << lif1["bias_exp"])
         np.testing.assert_array_equal(result.records["lif1"][:, 0, i], expected, err_msg=str(i))
     assert result.records["lif1"].sum() > 0
+
+
+def test_inputs_beyond_the_message_range_are_refused_not_cast():
+    """A 1e12 input used to become an undefined int32 cast (a numpy warning and exit 0)."""
+    backend = LavaBackend()
+    backend.compile(graphs.mlp(seed=7), RunConfig(precision="fixed"))
+    x = np.zeros((2, 1, 64))
+    x[0, 0, 3] = 2.0**31
+    with pytest.raises(BadInputError, match=r"reach 2\.15e\+09, beyond the range"):
+        backend.run(x)
+    x[0, 0, 3] = 2.0**31 - 1  # the largest that fits still runs
+    assert backend.run(x).output.shape[:2] == (2, 1)
 
 
 def test_refuses_what_lava_cannot_express_naming_the_nodes():
