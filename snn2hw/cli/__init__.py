@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "energy": "energy_cmd",
     "plot": "plot_cmd",
     "compare": "compare_cmd",
+    "metrics": "metrics_cmd",
     "map": "map_cmd",
     "backends": "backends_cmd",
 }
