@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from snn2hw.cli.options import (
@@ -57,7 +59,7 @@ def command(graph_path, dataset, input_path, samples, steps, dt, device, as_json
             "activation_sparsity")
     record = {key: result[key] for key in keys} | result["synaptic_operations"]
     formats = {key: fmt_percent for key in ("connection_sparsity", "activation_sparsity")}
-    print_record(f"NeuroBench metrics of {graph_path} ({result['samples']} samples, "
+    print_record(f"NeuroBench metrics of {Path(graph_path).name} ({result['samples']} samples, "
                  f"T={result['T']}; operations per sample)", record, labels=LABELS,
                  formats=formats | {k: fmt_count for k in result["synaptic_operations"]})
     print_table("Synaptic operations per layer and sample", result["layers"], LAYER_COLUMNS)
