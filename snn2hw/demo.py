@@ -66,7 +66,9 @@ def _run_backends(graph, say: Callable[[str], None], lava_samples: int) -> list[
     rows: list[dict[str, object]] = []
     for label, backend, precision, extra in RUNS:
         if not available[backend].available:
-            rows.append({"backend": label, "note": available[backend].reason})
+            rows.append({"backend": label, "samples": None, "accuracy": None,
+                         "agreement": None, "seconds": None,
+                         "note": available[backend].reason})
             continue
         n = min(lava_samples, len(y)) if backend == "lava" else len(y)
         config = RunConfig(precision=precision,
@@ -81,18 +83,25 @@ def _run_backends(graph, say: Callable[[str], None], lava_samples: int) -> list[
         agree = predictions == readout(reference_out[:, :n], mode).argmax(axis=1)
         rows.append({"backend": label, "samples": n,
                      "accuracy": float((predictions == y[:n]).mean()),
-                     "same prediction as reference": float(agree.mean()),
+                     "agreement": float(agree.mean()),
                      "seconds": round(seconds, 2), "note": ""})
     return rows
 
 
+def demo_record(result: DemoResult) -> dict:
+    """The demo's outcome for ``--json``: files, the backend table and the energy totals."""
+    return {"checkpoint": str(result.checkpoint), "graph": str(result.graph),
+            "train_accuracy": result.train_accuracy, "backends": result.rows,
+            "energy": [{"hw": e["hw"], **e["totals"]} for e in result.energy]}
+
+
 def summary_rows(result: DemoResult) -> list[dict]:
-    """The backend table with numbers rounded for people."""
+    """The backend table with numbers rounded for people (``agreement``: the fraction of
+    predictions equal to the reference's)."""
     rows = []
     for row in result.rows:
         pretty = dict(row)
-        for key in ("accuracy", "same prediction as reference"):
-            if key in pretty:
-                pretty[key] = f"{pretty[key]:.3f}"
+        for key in ("accuracy", "agreement"):
+            pretty[key] = "" if pretty[key] is None else f"{pretty[key]:.3f}"
         rows.append(pretty)
     return rows

@@ -99,7 +99,7 @@ def _target(request: EnergyRequest) -> _Target:
         return _Target(graph, f"{request.model}, T={T}, input {shape}", params,
                        neuron_count(graph, spiking_only=True))
     if request.source is None:
-        raise BadInputError("give a model file (.nir or checkpoint) or --model NAME")
+        raise BadInputError("give a model file (.nir or checkpoint) or --arch NAME")
     path = Path(request.source)
     if path.suffix == ".nir":
         return _Target(read_graph(path), str(path))

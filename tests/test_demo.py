@@ -13,7 +13,7 @@ from snn2hw.cli import main
 from snn2hw.demo import run_demo
 
 pytestmark = pytest.mark.lava  # the demo runs Lava; CI installs it, so it is required here
-AGREE = "same prediction as reference"
+AGREE = "agreement"
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,7 @@ def narrow(monkeypatch):
 
 
 COMMANDS = {
-    "energy-model": ["energy", "--model", "sew50"],
+    "energy-model": ["energy", "--arch", "sew50"],
     "energy-published": ["energy", "--published"],
     "energy-digits": ["energy", "{digits}", "--dataset", "digits", "--samples", "8"],
     "inspect-digits": ["inspect", "{digits}"],

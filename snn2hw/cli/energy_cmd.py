@@ -60,14 +60,16 @@ def headline(summary: dict) -> str:
 
 @click.command("energy")
 @click.argument("source", required=False, type=InputFile())
-@click.option("--model", help="Architecture alone: sew18, sew34, sew50, vgg11-dvs48, ...")
+@click.option("--arch", help="Architecture alone: sew18, sew34, sew50, vgg11-dvs48, ...")
+@click.option("--model", "model_alias", hidden=True, help="Deprecated name of --arch.")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps (default: the model's, else 4).")
 @click.option("--input-shape", type=SHAPE, help="Per-sample input shape, e.g. 3,224,224.")
 @dataset_option("Measure rates on this data")
 @click.option("--input", "input_path", type=InputFile(),
               help="Measure rates on this .npy input.")
-@click.option("--samples", type=POSITIVE_INT, default=64, show_default=True)
+@click.option("--samples", type=POSITIVE_INT, default=64, show_default=True,
+              help="Samples of --dataset or --input the rates are measured on.")
 @click.option("--rates", "rates_path", type=InputFile(),
               help="JSON rate profile {layer: rate} or {\"mean\": rate}.")
 @click.option("--sops", type=POSITIVE_FLOAT, help="Published SOPs in G: reproduce a published row.")
@@ -84,17 +86,21 @@ def headline(summary: dict) -> str:
               show_default=True, help="T x rate x MACs, or the synapses each spike really drives.")
 @click.option("--plot", type=OutputFile(),
               help="Save the per-layer figure (.png, .pdf, .svg: format from the extension).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--trust", is_flag=True, help="Allow full unpickling of a checkpoint.")
-def command(source, model, steps, input_shape, dataset, input_path, samples, rates_path, sops,
-            macs, published, hw, first_layer, nonbinary, count, plot, as_json, trust) -> None:
+def command(source, arch, model_alias, steps, input_shape, dataset, input_path, samples,
+            rates_path, sops, macs, published, hw, first_layer, nonbinary, count, plot, as_json,
+            trust) -> None:
     """Parameters, MACs, SynOps and energy per layer and per sample."""
     refuse_overwriting([source, input_path, rates_path], {"--plot": plot})
+    if model_alias is not None:
+        click.echo("warning: --model is deprecated, say --arch", err=True)
+        arch = arch or model_alias
     from snn2hw.energy import EnergyRequest, published_rows, run_energy  # torch: only here
     from snn2hw.errors import about
 
     if published or sops is not None:
-        rows = published_rows(model if sops is not None else None, sops, macs, hw)
+        rows = published_rows(arch if sops is not None else None, sops, macs, hw)
         if as_json:
             print_json(rows)
         else:
@@ -102,7 +108,7 @@ def command(source, model, steps, input_shape, dataset, input_path, samples, rat
                         [c for c in PUBLISHED_COLUMNS if c.key in rows[0]])
         return
     request = EnergyRequest(
-        source=source, model=model, T=steps, input_shape=input_shape, dataset=dataset,
+        source=source, model=arch, T=steps, input_shape=input_shape, dataset=dataset,
         input_path=input_path, samples=samples, rates_path=rates_path, hw=hw,
         options={"first_layer": first_layer, "nonbinary": nonbinary, "count": count}, trust=trust)
     with about(source):  # errors name the model file (those about --rates name theirs)

@@ -10,7 +10,7 @@ from snn2hw.cli.options import POSITIVE_INT, InputFile, dataset_option
 @click.command("evaluate")
 @click.argument("checkpoint", type=InputFile())
 @dataset_option("Labelled data at the model's input shape (default: digits' 450 test images)")
-@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
+@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples (default: all).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (trusted files only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def command(checkpoint: str, dataset, samples: int | None, trust: bool, as_json: bool) -> None:

@@ -14,6 +14,7 @@ from snn2hw.defaults import DEFAULT_DT
 from snn2hw.errors import BadInputError, about
 from snn2hw.ir import metadata
 from snn2hw.nn.architectures import ARCHITECTURES
+from snn2hw.report import print_json
 
 
 def _from_checkpoint(source: str, output: str | None = None, dt: float | None = None,
@@ -22,26 +23,35 @@ def _from_checkpoint(source: str, output: str | None = None, dt: float | None = 
     return api.export_model(source, output, dt=dt or DEFAULT_DT, **options)
 
 
-def _to_nir(source: str, output: str, **options) -> str:
+def _facts(graph, output: str, target: str, dt: float | None = None) -> dict:
+    """What every export reports: the file, its format and the graph it came from (``dt``: the
+    step the output runs at when it overrides the graph's)."""
+    return {"output": str(output), "format": target, "nodes": len(graph.nodes),
+            "edges": len(graph.edges), "T": metadata.graph_value(graph, metadata.T),
+            "dt": dt or metadata.graph_value(graph, metadata.DT),
+            "imp": any(metadata.v_init(node) is not None for node in graph.nodes.values())}
+
+
+def _to_nir(source: str, output: str, **options) -> dict:
     if source.endswith(".nir"):
         raise BadInputError(f"{source}: is already a NIR graph; export turns checkpoints into "
                             "NIR (--to onnx or --to netx convert a .nir)")
-    graph = _from_checkpoint(source, output, **options)
-    return f"wrote {output}: {len(graph.nodes)} nodes, {len(graph.edges)} edges"
+    return _facts(_from_checkpoint(source, output, **options), output, "nir")
 
 
-def _to_netx(source: str, output: str, dt: float | None = None, **options) -> str:
+def _to_netx(source: str, output: str, dt: float | None = None, **options) -> dict:
     """A ``.nir`` graph to lava-dl netx HDF5 (quantised to Loihi at ``dt``, else the graph's)."""
     from snn2hw.registry import tool
 
     export_netx = tool("lava.export_netx")
     from snn2hw.ir.io import read_graph
 
-    layers = export_netx(read_graph(source), output, dt)
-    return f"wrote {output}: netx HDF5, {layers} layers"
+    graph = read_graph(source)
+    layers = export_netx(graph, output, dt)
+    return {**_facts(graph, output, "netx", dt), "layers": layers}
 
 
-def _to_onnx(source: str, output: str, **options) -> str:
+def _to_onnx(source: str, output: str, **options) -> dict:
     """One time step as ONNX (a ``.nir`` source, or a checkpoint exported to NIR first)."""
     from snn2hw.registry import tool
 
@@ -49,11 +59,21 @@ def _to_onnx(source: str, output: str, **options) -> str:
     from snn2hw.ir.io import read_graph
 
     if source.endswith(".nir"):  # --dt for a graph that stores none (another tool's), or over it
-        model = export_onnx(read_graph(source), options.get("dt"))
+        graph, dt = read_graph(source), options.get("dt")
+        model = export_onnx(graph, dt)
     else:
-        model = export_onnx(_from_checkpoint(source, **options))
+        graph, dt = _from_checkpoint(source, **options), None
+        model = export_onnx(graph)
     save_onnx(model, output)
-    return f"wrote {output}: ONNX opset {OPSET}, {len(model.graph.node)} operators, one time step"
+    return {**_facts(graph, output, "onnx", dt), "opset": OPSET,
+            "operators": len(model.graph.node)}
+
+
+def summary_line(record: dict) -> str:
+    """The one line a person reads after an export."""
+    what = {"nir": "{nodes} nodes, {edges} edges", "netx": "netx HDF5, {layers} layers",
+            "onnx": "ONNX opset {opset}, {operators} operators, one time step"}
+    return f"wrote {record['output']}: " + what[record["format"]].format(**record)
 
 
 class ArchType(click.ParamType):
@@ -87,8 +107,8 @@ def json_object(ctx, param, value: str | None) -> dict | None:
     return parsed
 
 
-# target format -> function(source, output, **options) returning a one-line summary
-TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onnx": _to_onnx}
+# target format -> function(source, output, **options) returning the record of the export
+TARGETS: dict[str, Callable[..., dict]] = {"nir": _to_nir, "netx": _to_netx, "onnx": _to_onnx}
 
 
 @click.command("export")
@@ -112,11 +132,15 @@ TARGETS: dict[str, Callable[..., str]] = {"nir": _to_nir, "netx": _to_netx, "onn
 @click.option("--readout", type=click.Choice(metadata.READOUT_MODES),
               help="Readout of the output (default: stored, else last).")
 @click.option("--trust", is_flag=True, help="Allow full unpickling (only for trusted files).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def command(source, output, target, arch, arch_args, steps, input_shape, dt, readout,
-            trust) -> None:
+            trust, as_json) -> None:
     """Export SOURCE (snn2hw checkpoint or state_dict .pt; .nir for --to netx/onnx) to OUTPUT."""
     refuse_overwriting([source], {"-o": output})
     with about(source):  # every error names the file
-        message = TARGETS[target](source, output, arch=arch, arch_args=arch_args, T=steps,
-                                  input_shape=input_shape, dt=dt, readout=readout, trust=trust)
-    click.echo(message)
+        record = TARGETS[target](source, output, arch=arch, arch_args=arch_args, T=steps,
+                                 input_shape=input_shape, dt=dt, readout=readout, trust=trust)
+    if as_json:
+        print_json(record)
+    else:
+        click.echo(summary_line(record))

@@ -31,7 +31,7 @@ KINDS = ("raster", "membrane", "accuracy", "rates", "energy", "agreement")
               help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
 @dataset_option("Inputs and labels instead of --input (digits: its test split)")
-@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
+@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples (default: all).")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: the graph's T).")
 @click.option("--dt", type=POSITIVE_FLOAT,

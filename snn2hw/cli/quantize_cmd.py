@@ -42,8 +42,9 @@ from snn2hw.hw.generic import GRANULARITIES, ROUNDING_MODES
               help="Calibration samples of --dataset.")
 @click.option("--dt", type=TIME_STEP,
               help="Time step in seconds (default: graph's, else 1e-4).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granularity, rounding,
-            wrap, input_scale, dataset, samples, dt) -> None:
+            wrap, input_scale, dataset, samples, dt, as_json) -> None:
     """Quantise GRAPH_PATH so that the fixed and Lava backends run the very same integers."""
     refuse_overwriting([graph_path], {"-o": output_path})
     from snn2hw.registry import tool
@@ -51,7 +52,7 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
     MODES = tool("fixed.modes")
     from snn2hw.errors import about
     from snn2hw.ir.io import read_graph, write_graph
-    from snn2hw.report import print_record
+    from snn2hw.report import print_json, print_record
 
     graph = None
     calibration = {}
@@ -61,7 +62,7 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
 
         with about(graph_path):
             graph = read_graph(graph_path)
-            x, _ = load_dataset(dataset, graph, samples, progress=True)
+            x, _ = load_dataset(dataset, graph, samples, progress=not as_json)
         input_scale, error = calibrate_input_scale(x, bits)
         calibration = {"calibrated_on": str(dataset), "input_rounding_error": error}
     options = {"weight_bits": bits, "input_scale": input_scale or 1.0}
@@ -73,4 +74,7 @@ def command(graph_path, output_path, mode, bits, state_bits, decay_bits, granula
     write_graph(quantized, output_path)
     summary = {"graph": str(graph_path), "output": str(output_path), "mode": mode,
                **calibration, **MODES[mode].format_summary(quantized)}
-    print_record("Quantised", summary)
+    if as_json:
+        print_json(summary)
+    else:
+        print_record("Quantised", summary)

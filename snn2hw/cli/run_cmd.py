@@ -43,7 +43,7 @@ if TYPE_CHECKING:
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @dataset_option("Inputs and labels instead of --input (digits: its test split)")
-@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples.")
+@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples (default: all).")
 @click.option("--input-scale", type=INPUT_SCALE,
               help="Fixed point: integer input = input * scale (digits: 16, spikes: 1).")
 @click.option("--mode", type=click.Choice(["loihi", "generic"]),

@@ -27,7 +27,8 @@ from snn2hw.train.config import DIGITS_ARCHS, OPTIMIZERS, TrainConfig
 @click.option("-o", "--output", type=OutputFile(), required=True,
               help="Checkpoint to write (snn2hw format, loads with weights_only=True).")
 @dataset_option("Labelled [N, 1, 8, 8] data, split 75/25 as digits (default: digits)")
-@click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples of --dataset.")
+@click.option("--samples", type=POSITIVE_INT,
+              help="Use only the first N samples of --dataset (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 def command(arch: str, loss: str, imp: bool, neuron: str, steps: int, epochs: int,
             optimizer: str, lr: float, seed: int, output: str, dataset, samples: int | None,

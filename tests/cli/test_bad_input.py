@@ -112,7 +112,7 @@ CASES = [
                                                      "--input-scale", "nan"], ["--input-scale"]),
     ("quantize -o under a file", lambda d, g, x, y: ["quantize", g, "-o", g / "q.nir"],
      ["-o", "not a folder"]),
-    ("energy input shape", lambda d, g, x, y: ["energy", "--model", "digits-cnn",
+    ("energy input shape", lambda d, g, x, y: ["energy", "--arch", "digits-cnn",
                                                "--input-shape", "3xax3"], ["--input-shape"]),
     ("energy samples 0", lambda d, g, x, y: ["energy", g, "--samples", 0], ["--samples"]),
     ("energy fifo rates", lambda d, g, x, y: ["energy", g, "--rates", _fifo(d)],

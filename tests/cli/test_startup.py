@@ -47,7 +47,7 @@ def test_help_argument_errors_inspect_and_backends_import_nothing_heavy(tmp_path
              ["run", str(graph), "--input", str(x), "--device", "foo"],
              ["export", str(graph), "-o", str(tmp_path / "o.nir"), "--arch", "nope"],
              ["train", "--lr", "nan", "-o", str(tmp_path / "m.pt")],
-             ["energy", "--model", "sew18", "--input-shape", "3,a"],
+             ["energy", "--arch", "sew18", "--input-shape", "3,a"],
              ["quantize", str(graph), "-o", str(graph)],
              ["inspect", str(graph)],
              ["inspect", str(graph), "--json"],

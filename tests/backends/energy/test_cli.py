@@ -35,7 +35,7 @@ def test_published_rows_to_the_printed_digit():
 
 
 def test_one_published_row_from_sops_beside_the_paper():
-    result = invoke("--sops", 4.83, "--model", "sew50", "--json")
+    result = invoke("--sops", 4.83, "--arch", "sew50", "--json")
     (row,) = json.loads(result.output)
     assert (row["published_energy_mj"], row["energy_mj_printed"]) == (4.89, 4.89)
 
@@ -48,7 +48,7 @@ def test_sops_without_a_published_row():
 
 
 def test_sew18_architecture_only_params_and_stem():
-    result = invoke("--model", "sew18", "--json")
+    result = invoke("--arch", "sew18", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     totals, layers = summary["totals"], summary["layers"]
@@ -65,7 +65,7 @@ def test_sew18_architecture_only_params_and_stem():
 
 def test_vgg11_dvs48_dense_macs_match_the_derived_layer_list():
     """paper.md §3d: per-step MACs of VGG11 48x48; event input drives every layer with spikes."""
-    result = invoke("--model", "vgg11-dvs48", "--T", 10, "--json")
+    result = invoke("--arch", "vgg11-dvs48", "--T", 10, "--json")
     layers = json.loads(result.output)["layers"]
     assert [r["dense_macs"] for r in layers] == [
         2_654_208, 169_869_312, 169_869_312, 339_738_624, 169_869_312, 339_738_624,
@@ -103,7 +103,7 @@ def test_measured_on_digits_with_plot_and_profile(tmp_path):
 def test_bad_rate_profile_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "rates.json"
     bad.write_text("{not json")
-    result = invoke("--model", "digits-cnn", "--rates", bad)
+    result = invoke("--arch", "digits-cnn", "--rates", bad)
     assert result.exit_code == 2 and "rates.json" in result.output
     assert "Traceback" not in result.output
 
@@ -111,5 +111,5 @@ def test_bad_rate_profile_is_one_line_exit_2(tmp_path):
 def test_unknown_layer_in_profile_is_refused(tmp_path):
     profile = tmp_path / "rates.json"
     profile.write_text('{"no_such_layer": 0.1}')
-    result = invoke("--model", "digits-cnn", "--rates", profile)
+    result = invoke("--arch", "digits-cnn", "--rates", profile)
     assert result.exit_code == 2 and "no_such_layer" in result.output
