@@ -88,7 +88,7 @@ def make(out: Path, quick: bool) -> list[Path]:
         texts |= {
             "energy_published.txt": _cli(["energy", "--published"]),
             "energy_sew18_head.txt": "\n".join(
-                _cli(["energy", "--model", "sew18"]).splitlines()[:10]) + "\n",
+                _cli(["energy", "--arch", "sew18"]).splitlines()[:10]) + "\n",
             "compare.txt": _cli(["compare", imp, plain, *data, "--plot",
                                  out / "compare.png"]),
         }
