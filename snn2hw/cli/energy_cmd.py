@@ -60,8 +60,9 @@ def headline(summary: dict) -> str:
 
 @click.command("energy")
 @click.argument("source", required=False, type=InputFile())
-@click.option("--arch", help="Architecture alone: sew18, sew34, sew50, vgg11-dvs48, ...")
-@click.option("--model", "model_alias", hidden=True, help="Deprecated name of --arch.")
+@click.option("--arch", "--model", "arch",
+              help="Architecture alone: sew18, sew34, sew50, vgg11-dvs48, ... (--model is the "
+                   "same option, as in the paper's tables).")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps (default: the model's, else 4).")
 @click.option("--input-shape", type=SHAPE, help="Per-sample input shape, e.g. 3,224,224.")
@@ -88,14 +89,11 @@ def headline(summary: dict) -> str:
               help="Save the per-layer figure (.png, .pdf, .svg: format from the extension).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--trust", is_flag=True, help="Allow full unpickling of a checkpoint.")
-def command(source, arch, model_alias, steps, input_shape, dataset, input_path, samples,
+def command(source, arch, steps, input_shape, dataset, input_path, samples,
             rates_path, sops, macs, published, hw, first_layer, nonbinary, count, plot, as_json,
             trust) -> None:
     """Parameters, MACs, SynOps and energy per layer and per sample."""
     refuse_overwriting([source, input_path, rates_path], {"--plot": plot})
-    if model_alias is not None:
-        click.echo("warning: --model is deprecated, say --arch", err=True)
-        arch = arch or model_alias
     from snn2hw.energy import EnergyRequest, published_rows, run_energy  # torch: only here
     from snn2hw.errors import about
 
