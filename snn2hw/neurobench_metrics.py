@@ -23,11 +23,10 @@ import nir
 import numpy as np
 import torch
 
-from snn2hw import activity
+from snn2hw import activity, registry
 from snn2hw.backend import RunConfig, RunResult
-from snn2hw.backends.energy.layers import WEIGHTED
-from snn2hw.backends.energy.rates import effective_ops
 from snn2hw.ir.capabilities import SPIKING_NEURONS
+from snn2hw.ir.capabilities import SYNAPSES as WEIGHTED
 from snn2hw.ir.graph import schedule
 from snn2hw.ir.io import read_graph
 
@@ -76,6 +75,7 @@ def _spiking(step: np.ndarray) -> bool:
 def layer_operations(graph: nir.NIRGraph, result: RunResult) -> list[dict]:
     """Per synaptic layer and sample: dense, effective MAC and effective AC operations, from
     the inputs recorded in ``result`` (``[T, B, ...]`` per node)."""
+    effective_ops = registry.tool("energy.effective_ops")  # the energy backend's counting
     sched, rows = schedule(graph), []
     for name in sched.order:
         node = graph.nodes[name]

@@ -48,6 +48,9 @@ TOOLS: dict[str, tuple[str, str]] = {
     "energy.layer_costs": ("energy", "snn2hw.backends.energy.layers:layer_costs"),
     "energy.plot": ("energy", "snn2hw.backends.energy.plot:plot_report"),
     "energy.published": ("energy", "snn2hw.backends.energy.published:"),
+    "energy.weighted": ("energy", "snn2hw.backends.energy.layers:WEIGHTED"),
+    "energy.effective_ops": ("energy", "snn2hw.backends.energy.rates:effective_ops"),
+    "reference.simulate": ("reference", "snn2hw.backends.reference:simulate"),
 }
 
 

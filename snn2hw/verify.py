@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from snn2hw import registry
 from snn2hw.errors import BadInputError
 from snn2hw.frontends import neuron_match
 from snn2hw.frontends.spikingjelly import is_foreign, network_step_mode
@@ -76,7 +77,7 @@ def verify(model: nn.Module, graph: nir.NIRGraph, x: np.ndarray, static_input: b
            dtypes: tuple[torch.dtype, ...] = (torch.float32, torch.float64)) -> list[Agreement]:
     """Run ``model`` and ``graph`` on ``x`` (``[B, ...]`` for a static model, else
     ``[T, B, ...]``) in each dtype and compare every neuron layer."""
-    from snn2hw.backends.reference import simulate  # the golden model
+    simulate = registry.tool("reference.simulate")  # the golden model
 
     T = x.shape[0] if not static_input else int(metadata.graph_value(graph, metadata.T, 1))
     seq = np.ascontiguousarray(np.broadcast_to(x, (T, *x.shape)) if static_input else x)
