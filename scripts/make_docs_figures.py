@@ -91,6 +91,7 @@ def make(out: Path, quick: bool) -> list[Path]:
                 _cli(["energy", "--arch", "sew18"]).splitlines()[:10]) + "\n",
             "compare.txt": _cli(["compare", imp, plain, *data, "--plot",
                                  out / "compare.png"]),
+            "metrics.txt": _cli(["metrics", imp, *data]),
         }
         _cli(["energy", imp, *data, "--plot", out / "energy.png"])
         for kind, extra in (("raster", []), ("membrane", ["--neuron", 3, "--neuron", 9]),
