@@ -22,7 +22,10 @@ from snn2hw.ir.io import write_graph
 from .helpers import cli, tiny_graph
 
 HOLD = textwrap.dedent("""
-    import sys, time
+    import signal, sys, time
+    # the disposition a command line starts with (an ignored SIGTERM would be inherited from
+    # whatever started the test run, and then there is nothing to clean up after)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from snn2hw.atomic import atomic_path
     with atomic_path(sys.argv[1]) as tmp:
         tmp.write_bytes(b"half")
@@ -45,7 +48,8 @@ def _hold_a_write(target: Path) -> subprocess.Popen:
 def test_a_signal_during_a_write_removes_the_temporary_file(tmp_path, sig, code):
     proc = _hold_a_write(tmp_path / "out.nir")
     proc.send_signal(sig)
-    assert proc.wait(timeout=30) == code
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == code, stderr
     assert list(tmp_path.iterdir()) == []
 
 
