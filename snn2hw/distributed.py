@@ -62,6 +62,25 @@ def shard(inputs: np.ndarray, labels: np.ndarray | None
     return inputs[:, start:stop], None if labels is None else labels[start:stop]
 
 
+def rank_slice(samples: int) -> slice:
+    """This rank's samples of a batch of ``samples`` (all of them without torchrun)."""
+    return slice(*shard_bounds(samples, world_size(), rank()))
+
+
+def total(count: int) -> int:
+    """``count`` summed over the ranks (closing the process group); ``count`` alone without
+    torchrun."""
+    if world_size() == 1:
+        return count
+    import torch
+
+    dist = _group()
+    value = torch.tensor([count], dtype=torch.int64)
+    dist.all_reduce(value)
+    dist.destroy_process_group()
+    return int(value.item())
+
+
 def gather(result: RunResult, samples: int) -> RunResult:
     """Every rank's ``result`` (``samples`` of this rank) as one: outputs and records joined
     on the batch axis in rank order, per-sample statistics averaged weighted by samples.

@@ -94,3 +94,26 @@ def test_torchrun_with_two_processes_equals_one(digits, backend, tmp_path):
             assert l2[key] == expected, (l1["name"], key)
     assert any(isinstance(layer["input_rate"], float) and 0 < layer["input_rate"] < 1
                for layer in rep1["layers"])  # measured firing rates are compared
+
+
+def test_evaluate_under_torchrun_equals_one_process(tmp_path):
+    """evaluate: each rank scores its shard, the correct counts are summed (5 + 4 samples)."""
+    from snn2hw.checkpoint import Checkpoint, save_checkpoint
+    from snn2hw.nn.architectures import build_model
+
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = build_model("digits-mlp", T=4)
+    path = tmp_path / "m.pt"
+    save_checkpoint(Checkpoint("digits-mlp", {"T": 4}, model.state_dict(), 4,
+                               input_shape=[1, 8, 8]), path)
+    args = ["evaluate", str(path), "--samples", str(SAMPLES), "--json"]
+    one = CliRunner().invoke(main, args)
+    assert one.exit_code == 0, one.output
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")}
+    env.update(OMP_NUM_THREADS="1", PYTHONPATH=str(Path(__file__).parents[1]))
+    two = subprocess.run(
+        [str(BIN / "torchrun"), "--standalone", "--nproc-per-node", "2", "--no-python",
+         str(BIN / "snn2hw"), *args], capture_output=True, text=True, env=env, timeout=300)
+    assert two.returncode == 0, two.stderr[-3000:]
+    assert json.loads(two.stdout) == json.loads(one.output)  # rank 0 prints, alone

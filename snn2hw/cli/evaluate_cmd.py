@@ -15,6 +15,7 @@ from snn2hw.cli.options import POSITIVE_INT, InputFile, dataset_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def command(checkpoint: str, dataset, samples: int | None, trust: bool, as_json: bool) -> None:
     """Test accuracy of CHECKPOINT (written by `snn2hw train`) on digits or --dataset."""
+    from snn2hw import distributed
     from snn2hw.checkpoint import load_checkpoint
     from snn2hw.data.digits import INPUT_SHAPE
     from snn2hw.data.spec import load_spec, parse_spec
@@ -38,8 +39,13 @@ def command(checkpoint: str, dataset, samples: int | None, trust: bool, as_json:
     if not ckpt.static_input or x.ndim != len(ckpt.input_shape) + 1:
         raise BadInputError(f"{dataset}: evaluate runs static [B, ...] inputs on static-input "
                             "models; export the model and use `snn2hw run --dataset`")
+    part = distributed.rank_slice(len(y))  # under torchrun: this rank's shard
+    shard = len(y[part])
     with torch_threads(1):
-        accuracy = evaluate(model, x, y, ckpt.readout)
+        correct = round(evaluate(model, x[part], y[part], ckpt.readout) * shard) if shard else 0
+    accuracy = distributed.total(correct) / len(y)
+    if not distributed.is_writer():
+        return
     row = {"checkpoint": checkpoint, "arch": ckpt.arch, "T": ckpt.T, "readout": ckpt.readout,
            "dataset": str(dataset), "test_accuracy": accuracy, "samples": len(y)}
     if as_json:
