@@ -172,17 +172,24 @@ def _neuron_metadata(m: BaseNode, shape: tuple[int, ...], ctx: ExportContext) ->
     return meta
 
 
+def _uniform(shape: tuple[int, ...], value: float) -> np.ndarray:
+    """A read-only per-neuron view of one value (no memory per neuron; written as one value)."""
+    return np.broadcast_to(np.float64(value), shape)
+
+
 def if_node(m: IFNode, ctx: ExportContext) -> nir.IF:
     shape = tuple(ctx.shape(m)[2:])
-    node = discretize.if_to_nir(np.full(shape, m.v_threshold), np.full(shape, m.v_reset), ctx.dt)
+    node = discretize.if_to_nir(_uniform(shape, m.v_threshold), _uniform(shape, m.v_reset),
+                                ctx.dt)
     node.metadata = _neuron_metadata(m, shape, ctx)
     return node
 
 
 def lif_node(m: LIFNode, ctx: ExportContext) -> nir.LIF:
     shape = tuple(ctx.shape(m)[2:])
-    node = discretize.lif_to_nir(np.full(shape, m.tau), m.decay_input,
-                                 np.full(shape, m.v_threshold), np.full(shape, m.v_reset), ctx.dt)
+    node = discretize.lif_to_nir(_uniform(shape, m.tau), m.decay_input,
+                                 _uniform(shape, m.v_threshold), _uniform(shape, m.v_reset),
+                                 ctx.dt)
     node.metadata = _neuron_metadata(m, shape, ctx)
     return node
 

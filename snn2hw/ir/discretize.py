@@ -74,7 +74,8 @@ def synapse_step(node: nir.NIRNode, dt: float) -> SynapseCoefficients:
 def if_to_nir(v_threshold: np.ndarray, v_reset: np.ndarray, dt: float) -> nir.IF:
     """SpikingJelly IF (``v <- v + x``) as NIR IF, exact under Euler at ``dt``."""
     shape = np.shape(v_threshold)
-    return nir.IF(r=np.full(shape, 1.0 / dt), v_threshold=_arr(v_threshold), v_reset=_arr(v_reset))
+    r = np.broadcast_to(np.float64(1.0 / dt), shape)
+    return nir.IF(r=r, v_threshold=_arr(v_threshold), v_reset=_arr(v_reset))
 
 
 def lif_to_nir(
