@@ -63,7 +63,7 @@ def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     try:
         with h5py.File(buffer, "w") as file:
             file.create_dataset("version", data=nir.version, dtype=h5py.string_dtype())
-            _write_group(file.create_group("node"), ungroup_convs(graph).to_dict())
+            _write_node(file.create_group("node"), ungroup_convs(graph))
     except Exception as exc:
         raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
     write_bytes(path, buffer.getbuffer())
@@ -71,6 +71,19 @@ def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
 
 COMPACT_MIN = 64
 """Uniform arrays of at least this many elements are stored as their fill value alone."""
+
+
+def _write_node(group: h5py.Group, node: nir.NIRNode) -> None:
+    """``node.to_dict()`` written one node at a time: a graph's ``to_dict`` deep-copies every
+    array of the graph at once (and expands the broadcast views of uniform parameters)."""
+    if not isinstance(node, nir.NIRGraph):
+        _write_group(group, node.to_dict())
+        return
+    nodes = group.create_group("nodes")
+    for name, child in node.nodes.items():
+        _write_node(nodes.create_group(name), child)
+    _write_group(group, {"edges": list(node.edges), "metadata": node.metadata,
+                         "type": "NIRGraph"})
 
 
 def _write_group(group: h5py.Group, node: dict) -> None:
