@@ -41,6 +41,7 @@ def export_model(
         graph = torch_to_graph(spec.model, spec.input_shape, spec.T, dt=dt,
                                static_input=spec.static_input, readout=spec.readout,
                                arch=spec.arch)
+    del spec  # the torch model: freed before the file is built in memory
     if output is not None:
         write_graph(graph, output)
     return graph
