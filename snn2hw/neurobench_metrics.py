@@ -27,7 +27,7 @@ from snn2hw import activity, registry
 from snn2hw.backend import RunConfig, RunResult
 from snn2hw.ir.capabilities import SPIKING_NEURONS
 from snn2hw.ir.capabilities import SYNAPSES as WEIGHTED
-from snn2hw.ir.graph import schedule
+from snn2hw.ir.graph import synapse_inputs
 from snn2hw.ir.io import read_graph
 
 
@@ -76,13 +76,8 @@ def layer_operations(graph: nir.NIRGraph, result: RunResult) -> list[dict]:
     """Per synaptic layer and sample: dense, effective MAC and effective AC operations, from
     the inputs recorded in ``result`` (``[T, B, ...]`` per node)."""
     effective_ops = registry.tool("energy.effective_ops")  # the energy backend's counting
-    sched, rows = schedule(graph), []
-    for name in sched.order:
-        node = graph.nodes[name]
-        if not isinstance(node, WEIGHTED):
-            continue
-        parts = [result.records[p] for p in sched.forward_inputs[name]]
-        x: np.ndarray = sum(parts[1:], parts[0])  # fan-in summed in edge order
+    rows = []
+    for name, node, x in synapse_inputs(graph, result.records):
         steps, batch = x.shape[:2]
         ones = torch.ones((1, *x.shape[2:]), dtype=torch.float32)
         macs = acs = 0.0

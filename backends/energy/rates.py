@@ -10,9 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from snn2hw.backends.reference import simulate
-from snn2hw.ir.graph import schedule
-
-from .layers import WEIGHTED
+from snn2hw.ir.graph import synapse_inputs
 
 
 @dataclass
@@ -47,14 +45,8 @@ def measure_activity(graph: nir.NIRGraph, inputs: np.ndarray, dt: float | None =
     """Run ``inputs [T, B, ...]``; per weighted layer its activity (``effective_ops`` only when
     ``effective``, else 0: it costs a convolution per layer), and the graph output."""
     result = simulate(graph, inputs, dt=dt, record=True, potentials=False)
-    sched, batch = schedule(graph), inputs.shape[1]
-    activity = {}
-    for name in sched.order:
-        node = graph.nodes[name]
-        if not isinstance(node, WEIGHTED):
-            continue
-        parts = [result.records[p] for p in sched.forward_inputs[name]]
-        x: np.ndarray = sum(parts[1:], parts[0])  # fan-in summed in edge order
+    batch, activity = inputs.shape[1], {}
+    for name, node, x in synapse_inputs(graph, result.records):
         ops = 0.0
         if effective:
             flat = torch.as_tensor(np.ascontiguousarray(x.reshape(-1, *x.shape[2:])))

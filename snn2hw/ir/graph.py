@@ -11,6 +11,8 @@ API (every backend, pass and the energy counter use it; names are stable):
   Input, carry the previous step's value), ``input_name``, ``output_name``, ``has_cycles``.
   Raises :class:`~snn2hw.errors.UnsupportedError` for graphs no backend runs (not exactly one
   Input and one Output, nested subgraphs, edges to unknown nodes, unreachable cycles).
+- ``synapse_inputs(graph, records)``: each synaptic node in order with its recorded input (the
+  sum of its forward fan-in), for counting operations from a run.
 - ``topological_order(graph)``: ``schedule(graph).order`` for acyclic graphs; raises on cycles.
 - ``stateless_cycles(graph)``: cycles that pass through no stateful node (neuron or delay);
   snn2hw refuses them on load (nothing would carry a value from one step to the next).
@@ -28,7 +30,7 @@ Node categories (neuron, synapse, pool, ...) come from :mod:`snn2hw.ir.capabilit
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import nir
@@ -84,6 +86,18 @@ class Schedule:
     @property
     def has_cycles(self) -> bool:
         return any(self.recurrent_inputs.values())
+
+
+def synapse_inputs(graph: nir.NIRGraph, records: Mapping[str, np.ndarray]
+                   ) -> Iterator[tuple[str, nir.NIRNode, np.ndarray]]:
+    """Every synaptic node in execution order with its input as recorded in ``records``
+    (``[T, B, ...]`` per node): the sum of its forward fan-in, in edge order."""
+    sched = schedule(graph)
+    for name in sched.order:
+        node = graph.nodes[name]
+        if isinstance(node, caps.SYNAPSES):
+            parts = [records[p] for p in sched.forward_inputs[name]]
+            yield name, node, sum(parts[1:], parts[0])
 
 
 def _single(graph: nir.NIRGraph, kind: type) -> str:
