@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from snn2hw.cli.options import (
-    DEVICE,
-    POSITIVE_FLOAT,
     POSITIVE_INT,
     STEPS,
     InputFile,
     OutputFile,
     dataset_option,
+    device_option,
+    dt_option,
+    input_option,
     refuse_overwriting,
 )
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
@@ -28,18 +29,15 @@ from snn2hw.report import (
 
 @click.command("compare")
 @click.argument("graph_paths", nargs=-1, required=True, type=InputFile())
-@click.option("--input", "input_path", type=InputFile(),
-              help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+@input_option
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
 @dataset_option("Inputs and labels instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, default=256, show_default=True,
               help="Use only the first N samples.")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: each graph's T).")
-@click.option("--dt", type=POSITIVE_FLOAT,
-              help="Time step in seconds (default: the graph's, else 1e-4).")
-@click.option("--device", type=DEVICE, default="cpu", show_default=True,
-              help="Torch device (cpu, cuda, cuda:N).")
+@dt_option
+@device_option
 @click.option("--hw", type=click.Choice(list(ENERGY_MODELS)), default=DEFAULT_MODEL,
               show_default=True, help="Energy model.")
 @click.option("--plot", type=OutputFile(),

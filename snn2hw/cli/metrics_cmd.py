@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from snn2hw.cli.options import (
-    DEVICE,
-    POSITIVE_FLOAT,
     POSITIVE_INT,
     STEPS,
     InputFile,
     dataset_option,
+    device_option,
+    dt_option,
+    input_option,
 )
 from snn2hw.report import Column, fmt_count, fmt_percent, print_json, print_record, print_table
 
@@ -31,15 +32,12 @@ LABELS = {"footprint_bytes": "footprint (bytes)", "synapse_bytes": "  weights + 
 @click.command("metrics")
 @click.argument("graph_path", type=InputFile())
 @dataset_option("Measure on this data (digits: its test split)")
-@click.option("--input", "input_path", type=InputFile(),
-              help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+@input_option
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples (default: all).")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: the graph's).")
-@click.option("--dt", type=POSITIVE_FLOAT,
-              help="Time step in seconds (default: the graph's, else 1e-4).")
-@click.option("--device", type=DEVICE, default="cpu", show_default=True,
-              help="Torch device (cpu, cuda, cuda:N).")
+@dt_option
+@device_option
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 def command(graph_path, dataset, input_path, samples, steps, dt, device, as_json) -> None:
     """NeuroBench's footprint, connection sparsity, activation sparsity and synaptic operations

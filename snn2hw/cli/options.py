@@ -209,6 +209,16 @@ DATASET_HELP = ("digits | imagefolder:PATH (PATH/<class>/<image>) | events:PATH 
                 "(PATH/<class>/<.aedat|.bin|.npz|.npy>) | npy:X.npy[,y.npy]")
 
 
+# Options that read the same on every command that runs a graph (one wording, one type).
+input_option = click.option(
+    "--input", "input_path", type=InputFile(),
+    help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+dt_option = click.option("--dt", type=POSITIVE_FLOAT,
+                         help="Time step in seconds (default: the graph's, else 1e-4).")
+device_option = click.option("--device", type=DEVICE, default="cpu", show_default=True,
+                             help="Torch device (cpu, cuda, cuda:N).")
+
+
 def dataset_option(what: str):
     """The shared ``--dataset`` option; ``what`` says what the command does with the data."""
     return click.option("--dataset", type=DATASET, help=f"{what}: {DATASET_HELP}.")

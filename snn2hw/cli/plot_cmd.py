@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from snn2hw.cli.options import (
-    DEVICE,
     NON_NEGATIVE_INT,
     POSITIVE_FLOAT,
     POSITIVE_INT,
@@ -14,6 +13,9 @@ from snn2hw.cli.options import (
     InputFile,
     OutputFile,
     dataset_option,
+    device_option,
+    dt_option,
+    input_option,
     refuse_overwriting,
 )
 from snn2hw.hw.energy_models import DEFAULT_MODEL, ENERGY_MODELS
@@ -27,17 +29,14 @@ KINDS = ("raster", "membrane", "accuracy", "rates", "energy", "agreement")
 @click.argument("graph_paths", nargs=-1, required=True, type=InputFile())
 @click.option("-o", "--output", "output_path", required=True, type=OutputFile(),
               help="Figure file; the format follows the extension (.png, .pdf, .svg, ...).")
-@click.option("--input", "input_path", type=InputFile(),
-              help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+@input_option
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
 @dataset_option("Inputs and labels instead of --input (digits: its test split)")
 @click.option("--samples", type=POSITIVE_INT, help="Use only the first N samples (default: all).")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: the graph's T).")
-@click.option("--dt", type=POSITIVE_FLOAT,
-              help="Time step in seconds (default: the graph's, else 1e-4).")
-@click.option("--device", type=DEVICE, default="cpu", show_default=True,
-              help="Torch device (cpu, cuda, cuda:N).")
+@dt_option
+@device_option
 @click.option("--backend", "-b", "backends", multiple=True, type=click.Choice(list(BACKENDS)),
               help="accuracy: backends to draw (default reference); agreement: backends "
                    "compared with the reference (default fixed and onnx). Repeatable.")

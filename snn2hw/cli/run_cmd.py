@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import click
 
 from snn2hw.cli.options import (
-    DEVICE,
     INPUT_SCALE,
     POSITIVE_INT,
     STEPS,
@@ -15,6 +14,8 @@ from snn2hw.cli.options import (
     InputFile,
     OutputFile,
     dataset_option,
+    device_option,
+    input_option,
     refuse_overwriting,
 )
 from snn2hw.registry import BACKENDS
@@ -27,8 +28,7 @@ if TYPE_CHECKING:
 @click.argument("graph_path", type=InputFile())
 @click.option("--backend", "-b", type=click.Choice(list(BACKENDS)), default="reference",
               show_default=True)
-@click.option("--input", "input_path", type=InputFile(),
-              help=".npy input, [T, B, ...] or a static [B, ...] batch repeated over T.")
+@input_option
 @click.option("--labels", type=InputFile(), help=".npy integer labels [B].")
 @click.option("--T", "steps", type=STEPS,
               help="Time steps for a static input (default: graph's T).")
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
               help="Time step in seconds (default: graph's, else 1e-4).")
 @click.option("--precision", type=click.Choice(["float", "fixed"]), default="float",
               show_default=True, help="Lava only: floating_pt or bit-accurate fixed_pt.")
-@click.option("--device", type=DEVICE, default="cpu", show_default=True,
-              help="Torch device (cpu, cuda, cuda:N).")
+@device_option
 @click.option("--float64", is_flag=True, help="Reference: compute in float64.")
 @click.option("-o", "--output", "output_path", type=OutputFile(),
               help="Save the output [T, B, ...] as .npy.")
