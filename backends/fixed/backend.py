@@ -24,6 +24,7 @@ from snn2hw.ir import metadata
 from snn2hw.ir.capabilities import unsupported
 from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
 from snn2hw.passes import quantize_generic as qg
+from snn2hw.torch_precision import exact_float32
 
 from . import generic, loihi
 from .events import warn_events
@@ -137,7 +138,7 @@ class FixedBackend:
         static = _static(inputs)  # a broadcast input is read-only: torch needs a writable copy
         static = np.ascontiguousarray(static) if static.flags.writeable else np.array(static)
         x = torch.as_tensor(static, device=self.config.device)
-        with torch.inference_mode():
+        with torch.inference_mode(), exact_float32():  # no TF32: float32 sums stay exact
             values = execute(self.program, x, self.config.record, steps=inputs.shape[0])
         module = MODES[mode_of(self.graph)]
         raw = _numpy(values[self.program.schedule.output_name])

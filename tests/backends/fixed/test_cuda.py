@@ -22,8 +22,12 @@ def run_on(device: str, graph, x, extra):
     return result, backend.report().events
 
 
+# 16-bit weights are not TF32 numbers (10-bit mantissa): TF32 convolutions (torch's default on
+# cuDNN) would round them; the backend runs under snn2hw.torch_precision.exact_float32
 @pytest.mark.parametrize("mode", [{"mode": "loihi"}, {"mode": "generic", "weight_bits": 4,
-                                                      "granularity": "channel"}])
+                                                      "granularity": "channel"},
+                                  {"mode": "generic", "weight_bits": 16, "state_bits": 32}],
+                         ids=["loihi", "generic4", "generic16"])
 @pytest.mark.parametrize("build", [
     lambda rng: graphs.mlp(rng, neuron=graphs.lif_node, v_init=True),
     lambda rng: graphs.cnn(rng, pool=nir.AvgPool2d),
