@@ -34,7 +34,7 @@ def _operators() -> dict[str, Any]:
     """The objects holding an ``fp32_precision`` per operator, by name (torch >= 2.9), else
     empty. RNNs are included since torch reads the legacy cuDNN flag only when its conv and
     RNN precisions agree."""
-    b = torch.backends
+    b: Any = torch.backends  # torch attaches these at run time: no static types
     if not hasattr(b.cudnn, "conv"):
         return {}
     ops = {"cuda.matmul": b.cuda.matmul, "cudnn.conv": b.cudnn.conv, "cudnn.rnn": b.cudnn.rnn,
