@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import torch
 
@@ -32,10 +34,11 @@ def _legacy_tf32() -> None:
 
 def _new_api_mixed() -> None:
     """torch >= 2.9's operator precisions, set so that the legacy flags cannot be read."""
-    torch.backends.cudnn.conv.fp32_precision = "tf32"
-    torch.backends.cudnn.rnn.fp32_precision = "ieee"
-    torch.backends.mkldnn.matmul.fp32_precision = "bf16"
-    torch.backends.cuda.matmul.fp32_precision = "tf32"
+    b: Any = torch.backends  # attached at run time: no static types
+    b.cudnn.conv.fp32_precision = "tf32"
+    b.cudnn.rnn.fp32_precision = "ieee"
+    b.mkldnn.matmul.fp32_precision = "bf16"
+    b.cuda.matmul.fp32_precision = "tf32"
 
 
 CALLERS = {"default": lambda: None, "legacy TF32": _legacy_tf32, "new API, mixed": _new_api_mixed}
