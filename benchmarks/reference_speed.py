@@ -3,8 +3,9 @@
 Speed: T=4, batch 8, 64x64 and 112x112, random weights, one torch thread, the same static
 image repeated over T for every model, runs alternating, medians:
 
-- the source model (snn2hw's SEW-18, static stem run once) and export -> reference Simulator
-  (outputs compared: they must be identical);
+- the source model (snn2hw's SEW-18, static stem run once) and export -> reference Simulator,
+  eager and compiled (``torch.compile``, weights frozen; its one-off compilation timed apart;
+  outputs compared: they must be identical);
 - SpikingJelly 2.0's ``sew_resnet18(cnf='ADD')`` with IF neurons in multi-step mode (torch
   backend) on the same ``[T, B, 3, H, W]`` input (its stem runs T times, as its users run it);
 - the dense ANN x T: torchvision's resnet18 on the ``T * B`` images, the cost of the same
@@ -53,13 +54,14 @@ def _spikingjelly(size: int):
     return net, functional
 
 
-def _ours(size: int, steps: int):
+def _ours(size: int, steps: int, compiled: bool = False):
     from snn2hw.backends.reference import Simulator
     from snn2hw.frontends import torch_to_graph
     from snn2hw.nn.architectures import build_model
 
     model = build_model("sew18", T=steps, input_size=size).eval()
-    return model, Simulator(torch_to_graph(model, (3, size, size), steps))
+    graph = torch_to_graph(model, (3, size, size), steps)
+    return model, Simulator(graph), Simulator(graph, compiled=True) if compiled else None
 
 
 def measure_speed(size: int) -> dict:
@@ -67,7 +69,7 @@ def measure_speed(size: int) -> dict:
     import torchvision
 
     torch.manual_seed(0)
-    model, simulator = _ours(size, T)
+    model, simulator, compiled = _ours(size, T, compiled=True)
     sj, functional = _spikingjelly(size)
     ann = torchvision.models.resnet18().eval()
     image = torch.rand(BATCH, 3, size, size)
@@ -77,9 +79,12 @@ def measure_speed(size: int) -> dict:
         functional.reset_net(sj)
         return sj(repeated)
 
+    with torch.no_grad():
+        compile_s = _time(lambda: compiled.run(repeated))
     runs = {
         "source": lambda: model(image),
         "reference": lambda: simulator.run(repeated),
+        "compiled": lambda: compiled.run(repeated),
         "spikingjelly": sj_run,
         "ann x T": lambda: ann(repeated.flatten(0, 1)),
     }
@@ -90,16 +95,22 @@ def measure_speed(size: int) -> dict:
         for _ in range(REPEATS):
             for name, fn in runs.items():
                 times[name].append(_time(fn))
-        diff = np.abs(model(image).numpy() - simulator.run(repeated).output).max()
+        source = model(image).numpy()
+        diff = np.abs(source - simulator.run(repeated).output).max()
+        diff_compiled = np.abs(source - compiled.run(repeated).output).max()
     med = {name: statistics.median(ts) for name, ts in times.items()}
-    ref = med["reference"]
+    ref, comp = med["reference"], med["compiled"]
     return {
         "input": f"3x{size}x{size}", "T": T, "batch": BATCH,
         **{f"{name} (s)": round(t, 4) for name, t in med.items()},
+        "compilation (s)": round(compile_s, 1),
         "throughput ref / SpikingJelly": round(med["spikingjelly"] / ref, 2),
+        "throughput compiled / SpikingJelly": round(med["spikingjelly"] / comp, 2),
         "time ref / ANN x T": round(ref / med["ann x T"], 2),
+        "time compiled / ANN x T": round(comp / med["ann x T"], 2),
         "throughput ref / source": round(med["source"] / ref, 2),
         "max |ref - source|": float(diff),
+        "max |compiled - source|": float(diff_compiled),
     }
 
 
@@ -108,7 +119,7 @@ def _peak_child(kind: str) -> None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
     steps, batch, size = MEMORY["T"], MEMORY["batch"], MEMORY["size"]
-    model, simulator = _ours(size, steps)
+    model, simulator, _ = _ours(size, steps)
     image = torch.rand(batch, 3, size, size)
     repeated = image.unsqueeze(0).expand(steps, *image.shape).contiguous()
     if kind == "reference, every value kept":
@@ -151,9 +162,11 @@ def main() -> None:
         "Reference backend vs SpikingJelly 2.0 and the dense ANN x T (SEW-ResNet-18)", rows,
         notes=f"1 torch thread, random weights, medians of {REPEATS} alternating rounds in one "
               "process; SpikingJelly: sew_resnet18(cnf='ADD'), IFNode, multi-step, torch "
-              "backend, its stem run T times; ANN x T: torchvision resnet18 on T*B images; our "
-              "source model and the reference run the static stem once; targets: ref >= 1.5x "
-              "SpikingJelly, time <= ANN x T; the 2-core "
+              "backend, its stem run T times; ANN x T: torchvision resnet18 on T*B images (eager); "
+              "our source model and the reference run the static stem once; 'compiled': the "
+              "reference with torch.compile (inductor, weights frozen), its first run "
+              "('compilation') apart; targets: ref >= 1.5x SpikingJelly, time <= ANN x T; the "
+              "2-core "
               f"machine was shared with other jobs (1-minute load average {load:.1f} at the "
               "start), so only the ratios of one run are meaningful",
         replace=True,

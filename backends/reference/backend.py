@@ -22,10 +22,14 @@ class ReferenceReport:
     has_cycles: bool
     dtype: str
     device: str
+    compiled: bool
+    half: str | None
 
 
 class ReferenceBackend:
-    """Runs any supported NIR graph in PyTorch (float32 by default, float64 on request)."""
+    """Runs any supported NIR graph in PyTorch (float32 by default, float64 on request;
+    through torch.compile with ``extra={"compile": True}``; weighted layers in half precision
+    with ``extra={"half": "float16"}`` or ``"bfloat16"``)."""
 
     name = "reference"
 
@@ -49,7 +53,9 @@ class ReferenceBackend:
             raise ConstraintError([str(i) for i in issues])
         self.graph, self.config = graph, config
         self.simulator = Simulator(graph, config.dt, config.device,
-                                   getattr(torch, config.dtype))
+                                   getattr(torch, config.dtype),
+                                   compiled=bool(config.extra.get("compile")),
+                                   half=_half(config.extra.get("half")))
 
     def run(self, inputs: np.ndarray) -> RunResult:
         if self.simulator is None:
@@ -62,4 +68,14 @@ class ReferenceBackend:
         return ReferenceReport(
             nodes=len(self.graph.nodes), has_cycles=schedule(self.graph).has_cycles,
             dtype=self.config.dtype, device=self.config.device,
+            compiled=self.simulator is not None and self.simulator.compiled is not None,
+            half=self.config.extra.get("half"),
         )
+
+
+def _half(name: str | None) -> torch.dtype | None:
+    if name is None:
+        return None
+    if name not in ("float16", "bfloat16"):
+        raise UnsupportedError(f"half precision is float16 or bfloat16, not {name!r}")
+    return getattr(torch, name)

@@ -6,9 +6,12 @@ Euler coefficients come from :mod:`snn2hw.ir.discretize`; the initial potential 
 
 from __future__ import annotations
 
+from typing import Any
+
 import nir
 import numpy as np
 import torch
+from torch import nn
 
 from snn2hw.ir import capabilities, discretize, metadata
 
@@ -16,27 +19,59 @@ SPIKING = capabilities.SPIKING_NEURONS
 STATEFUL = capabilities.STATEFUL
 
 
-class NeuronStepper:
+class Stepper(nn.Module):
+    """A stateful node: ``reset(batch_like)`` then ``step(x)`` once per time step. Constants
+    are buffers (a compiled run freezes them); the state is plain attributes."""
+
+    def reset(self, batch_like: torch.Tensor) -> None:
+        raise NotImplementedError
+
+    def step(self, x: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class NeuronStepper(Stepper):
     """One NIR neuron population; ``reset(batch)`` then ``step(x)`` once per time step."""
 
+    # Each coefficient is a Python float when uniform (cheaper to apply), else a buffer.
+    decay: Any
+    gain: Any
+    bias: Any
+    syn_decay: Any
+    syn_gain: Any
+    v_th: Any
+    v_reset: Any
+    v0: Any
+
     def __init__(self, node: nir.NIRNode, dt: float, **kw):
-        def t(a):
-            return _compact(np.asarray(a, dtype=np.float64), **kw)
+        super().__init__()
+
+        def const(name: str, a) -> None:
+            value = _compact(np.asarray(a, dtype=np.float64), **kw)
+            if isinstance(value, torch.Tensor):
+                self.register_buffer(name, value)
+            else:
+                setattr(self, name, value)
 
         coeffs = discretize.membrane_step(node, dt)
-        self.decay, self.gain, self.bias = t(coeffs.decay), t(coeffs.gain), t(coeffs.bias)
+        for name, value in vars(coeffs).items():  # decay, gain, bias
+            const(name, value)
         self.spiking = isinstance(node, SPIKING)
         self.cuba = isinstance(node, (nir.CubaLI, nir.CubaLIF))
         if self.cuba:
             syn = discretize.synapse_step(node, dt)
-            self.syn_decay, self.syn_gain = t(syn.decay), t(syn.gain)
+            const("syn_decay", syn.decay)
+            const("syn_gain", syn.gain)
         if self.spiking:
-            self.v_th = t(node.v_threshold)
+            const("v_th", node.v_threshold)
             v_reset = node.v_reset if node.v_reset is not None else np.zeros_like(node.v_threshold)
-            self.v_reset = t(v_reset)
+            const("v_reset", v_reset)
             self.subtract = metadata.reset_mode(node) == "subtract"
         v0 = metadata.v_init(node)
-        self.v0 = None if v0 is None else t(v0)
+        if v0 is None:
+            self.v0 = None
+        else:
+            const("v0", v0)
         self.v: torch.Tensor | None = None
         self.i: torch.Tensor | None = None
 
@@ -81,12 +116,15 @@ def _affine(x: torch.Tensor, factor: torch.Tensor | float) -> torch.Tensor:
     return x if isinstance(factor, float) and factor == 1.0 else x * factor
 
 
-class DelayStepper:
+class DelayStepper(Stepper):
     """``y(t) = x(t - d)`` with ``d = round(delay / dt)`` steps per element (zeros before)."""
 
+    steps: torch.Tensor
+
     def __init__(self, node: nir.Delay, dt: float, **kw):
+        super().__init__()
         steps = np.rint(np.asarray(node.delay, dtype=np.float64) / dt).astype(np.int64)
-        self.steps = torch.as_tensor(steps, device=kw.get("device"))
+        self.register_buffer("steps", torch.as_tensor(steps, device=kw.get("device")))
         self.depth = int(steps.max()) if steps.size else 0
         self.history: list[torch.Tensor] = []
 
@@ -103,7 +141,7 @@ class DelayStepper:
         return out
 
 
-def make_stepper(node: nir.NIRNode, dt: float, **kw):
+def make_stepper(node: nir.NIRNode, dt: float, **kw) -> Stepper:
     """The stepper for a stateful node."""
     if isinstance(node, nir.Delay):
         return DelayStepper(node, dt, **kw)

@@ -1,7 +1,8 @@
 """The reference simulator: any supported NIR graph in PyTorch, the golden model of snn2hw.
 
 Acyclic graphs run layer by layer over all time steps at once (stateless nodes see
-``[T*B, ...]``, neurons loop over T), as fast as the source model. Graphs with cycles run
+``[T*B, ...]``, neurons loop over T), as fast as the source model; with ``compiled=True`` that
+run goes through torch.compile (:mod:`.compiled`). Graphs with cycles run
 step by step, recurrent edges carrying the previous step's value (zeros at t = 0). Unless
 every node is recorded, each value is dropped right after its last consumer has run (the plan
 is computed once, by :func:`release_plan`), so peak memory is that of the source model.
@@ -18,31 +19,41 @@ from snn2hw.errors import UnsupportedError
 from snn2hw.ir.discretize import resolve_dt
 from snn2hw.ir.graph import Schedule, schedule
 from snn2hw.ir.graph_utils import check_time_major, graph_input_shape
+from snn2hw.torch_precision import exact_float32
 
-from .neurons import STATEFUL, make_stepper
+from .compiled import CompiledRun
+from .neurons import STATEFUL, Stepper, make_stepper
 from .ops import stateless_op
 
 
-def build_nodes(graph: nir.NIRGraph, dt: float, **kw) -> dict[str, object]:
-    """Each node's stateless function or stepper."""
+def build_nodes(graph: nir.NIRGraph, dt: float, half: torch.dtype | None = None,
+                **kw) -> dict[str, torch.nn.Module]:
+    """Each node's stateless module or stepper (weighted ones multiplying in ``half``)."""
     built = {}
     for name, node in graph.nodes.items():
         built[name] = make_stepper(node, dt, **kw) if isinstance(node, STATEFUL) else stateless_op(
-            name, node, **kw
+            name, node, half=half, **kw
         )
     return built
 
 
 class Simulator:
-    """A graph prepared once (weights on the device, Euler coefficients) and run many times."""
+    """A graph prepared once (weights on the device, Euler coefficients) and run many times;
+    ``half`` (float16/bfloat16): the weighted layers multiply in it, all else in ``dtype``."""
 
     def __init__(self, graph: nir.NIRGraph, dt: float | None = None, device: str = "cpu",
-                 dtype: torch.dtype = torch.float32):
+                 dtype: torch.dtype = torch.float32, compiled: bool = False,
+                 half: torch.dtype | None = None):
         self.schedule = schedule(graph)
         self.input_shape = graph_input_shape(graph)
-        self.device, self.dtype = device, dtype
-        self.nodes = build_nodes(graph, resolve_dt(graph, dt), device=device, dtype=dtype)
+        self.device, self.dtype, self.half = device, dtype, half
+        self.nodes = build_nodes(graph, resolve_dt(graph, dt), half, device=device, dtype=dtype)
         self.release = release_plan(self.schedule)
+        # Only the layer-by-layer run of an acyclic graph is compiled; cycles run step by step.
+        self.compiled = None if not compiled or self.schedule.has_cycles else CompiledRun(
+            lambda x, steps: _run_layerwise(self.schedule, self.nodes, x, steps,
+                                            release=self.release)[self.schedule.output_name],
+            self.nodes.values())
 
     def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False,
             potentials: bool = True) -> RunResult:
@@ -52,10 +63,18 @@ class Simulator:
         x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
         x = x.to(device=self.device, dtype=self.dtype)
         check_time_major(x.shape, self.input_shape)
-        with torch.no_grad():
-            run = _run_stepwise if self.schedule.has_cycles else _run_layerwise
-            values = run(self.schedule, self.nodes, x, record and potentials,
-                         None if record else self.release)
+        release = None if record else self.release
+        with torch.no_grad(), exact_float32():  # the golden model: IEEE float32, no TF32
+            if self.schedule.has_cycles:
+                values = _run_stepwise(self.schedule, self.nodes, x, record and potentials,
+                                       release)
+            else:
+                # A static input (one image repeated over T) runs its stem once.
+                steps, x = x.shape[0], x[:1] if bool((x == x[:1]).all()) else x
+                if self.compiled is not None and not record:
+                    return RunResult(output=self.compiled(x, steps).cpu().numpy(), records={})
+                values = _run_layerwise(self.schedule, self.nodes, x, steps,
+                                        record and potentials, release)
         output = values[self.schedule.output_name].cpu().numpy()
         # Records: every node's output, and "<name>.v" each neuron's potential after reset.
         records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
@@ -101,23 +120,24 @@ def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
 
 
 def _run_layerwise(
-    sched: Schedule, nodes: dict, x: torch.Tensor, record: bool = False,
+    sched: Schedule, nodes: dict, x: torch.Tensor, steps: int, record: bool = False,
     release: dict[str, list[str]] | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Node by node over all steps. When every step of the input is the same (a static image
-    repeated over T), values stay ``[1, B, ...]`` until the first stateful node, so a static
-    stem is computed once, as in the source model, and broadcast over time afterwards. With a
-    ``release`` plan, values are dropped once read for the last time (only the output is
-    returned); without one, every node's value is returned."""
-    steps, batch = x.shape[:2]
+    """Node by node over ``steps`` steps of ``x [T or 1, B, ...]``. A static input (``x`` of
+    one step: an image repeated over T) keeps values ``[1, B, ...]`` until the first stateful
+    node, so a static stem is computed once, as in the source model, and broadcast over time
+    afterwards. With a ``release`` plan, values are dropped once read for the last time (only
+    the output is returned); without one, every node's value is returned. Written so that
+    torch.compile traces it whole (no data-dependent branch)."""
+    batch = x.shape[1]
     values: dict[str, torch.Tensor] = {}
     for name in sched.order:
         if name == sched.input_name:
-            values[name] = x[:1] if bool((x == x[:1]).all()) else x
+            values[name] = x
             continue
         inp = _sum_inputs(name, [values[p] for p in sched.forward_inputs[name]])
         fn = nodes[name]
-        if callable(fn):
+        if not isinstance(fn, Stepper):
             values[name] = _stateless(fn, inp, batch)
         else:
             values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record))
@@ -135,28 +155,19 @@ def _stateless(fn, inp: torch.Tensor, batch: int) -> torch.Tensor:
 
 
 def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[str, torch.Tensor]:
-    """Step one stateful node through time; with ``record`` neurons also yield ``<name>.v``."""
+    """Step one stateful node through time; with ``record`` neurons also yield ``<name>.v``.
+    The steps are stacked at the end (as fast as filling a preallocated tensor, measured, and
+    torch.compile fuses the neuron updates only this way)."""
     stepper.reset(inp[0])
-    out = _steps_like(inp)
     keep_v = record and getattr(stepper, "v", None) is not None
-    potentials = torch.empty_like(inp) if keep_v else None
+    out, potentials = [], []
     for t in range(inp.shape[0]):
-        out[t] = stepper.step(inp[t])
-        if potentials is not None:
-            potentials[t] = stepper.v
-    return {name: out} if potentials is None else {name: out, name + ".v": potentials}
-
-
-def _steps_like(inp: torch.Tensor) -> torch.Tensor:
-    """An uninitialised ``[T, B, ...]`` with each step laid out as ``inp[0]``: a static input
-    expanded over T (stride 0) would otherwise come back NCHW, and every following conv would
-    copy it back to channels_last."""
-    step = inp[0]
-    if step.dim() == 4 and step.is_contiguous(memory_format=torch.channels_last):
-        flat = torch.empty((inp.shape[0] * step.shape[0], *step.shape[1:]), dtype=inp.dtype,
-                           device=inp.device, memory_format=torch.channels_last)
-        return flat.unflatten(0, inp.shape[:2])
-    return torch.empty_like(inp)
+        out.append(stepper.step(inp[t]))
+        if keep_v:
+            potentials.append(stepper.v)
+    if not keep_v:
+        return {name: torch.stack(out)}
+    return {name: torch.stack(out), name + ".v": torch.stack(potentials)}
 
 
 def _run_stepwise(
@@ -188,7 +199,7 @@ def _step_node(name, sched, fn, current, previous, t) -> torch.Tensor:
     # A recurrent source has no value before the first step: it contributes nothing then.
     parts += [previous[p] for p in sched.recurrent_inputs[name] if p in previous]
     inp = _sum_inputs(name, parts)
-    if callable(fn):
+    if not isinstance(fn, Stepper):
         return fn(inp)
     if t == 0:
         fn.reset(inp)

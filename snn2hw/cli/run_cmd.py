@@ -38,6 +38,13 @@ if TYPE_CHECKING:
               show_default=True, help="Lava only: floating_pt or bit-accurate fixed_pt.")
 @device_option
 @click.option("--float64", is_flag=True, help="Reference: compute in float64.")
+@click.option("--compile", "compiled", is_flag=True,
+              help="Reference: run through torch.compile (a one-off compilation, ~20 s for "
+                   "SEW-ResNet-18, then ~0.8x the time per batch; same results).")
+@click.option("--half", type=click.Choice(["float16", "bfloat16"]),
+              help="Reference: convolutions and dense layers in this type (float16 on GPUs, "
+                   "bfloat16 on CPUs with AVX-512 BF16), membranes and sums float32; a few "
+                   "spikes may differ from float32 (benchmarks/gpu_speed.py counts them).")
 @click.option("-o", "--output", "output_path", type=OutputFile(),
               help="Save the output [T, B, ...] as .npy.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -59,12 +66,12 @@ if TYPE_CHECKING:
 @click.option("--report", "show_report", is_flag=True,
               help="Print the backend's report (Lava/fixed: per-layer formats and scales).")
 def command(graph_path, backend, input_path, labels, steps, dt, precision, device, float64,
-            output_path, as_json, dataset, samples, input_scale, mode, sweep_bits, plot,
-            record_path, initial_state, show_report) -> None:
+            compiled, half, output_path, as_json, dataset, samples, input_scale, mode,
+            sweep_bits, plot, record_path, initial_state, show_report) -> None:
     """Run GRAPH_PATH (.nir; .onnx with --backend onnx) on a backend and print predictions
     (and accuracy with --labels)."""
     _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
-                   output_path, record_path)
+                   output_path, record_path, compiled, half, float64)
     refuse_overwriting([graph_path, input_path, labels],
                        {"-o": output_path, "--record": record_path, "--plot": plot})
 
@@ -98,7 +105,8 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
                                  "samples", param_hint="--labels")
     config = RunConfig(dt=dt, device=device, dtype="float64" if float64 else "float32",
                        precision=precision, progress=not as_json, record=bool(record_path),
-                       extra={k: v for k, v in (("input_scale", input_scale), ("mode", mode))
+                       extra={k: v for k, v in (("input_scale", input_scale), ("mode", mode),
+                                                ("compile", compiled), ("half", half))
                               if v})
     if sweep_bits:
         from snn2hw.registry import tool
@@ -134,7 +142,7 @@ def command(graph_path, backend, input_path, labels, steps, dt, precision, devic
 
 
 def _check_options(backend, input_path, labels, dataset, precision, sweep_bits, plot,
-                   output_path, record_path) -> None:
+                   output_path, record_path, compiled, half, float64) -> None:
     """Option combinations that cannot work, refused before anything is loaded."""
     if input_path is None and dataset is None:
         raise click.UsageError("give --input X.npy or --dataset")
@@ -145,6 +153,15 @@ def _check_options(backend, input_path, labels, dataset, precision, sweep_bits, 
     if precision == "fixed" and backend != "lava":
         raise click.BadParameter("fixed is Lava's bit-accurate mode; use --backend fixed for "
                                  "the fixed-point backend", param_hint="--precision")
+    if compiled and backend != "reference":
+        raise click.BadParameter("only the reference backend compiles with torch.compile",
+                                 param_hint="--compile")
+    if half and backend != "reference":
+        raise click.BadParameter("only the reference backend runs in half precision",
+                                 param_hint="--half")
+    if half and float64:
+        raise click.BadParameter("half-precision layers do not go with --float64",
+                                 param_hint="--half")
     if plot and not sweep_bits:
         raise click.BadParameter("only --sweep-bits draws a plot", param_hint="--plot")
     if sweep_bits:

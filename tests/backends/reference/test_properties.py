@@ -49,7 +49,7 @@ def test_layer_major_equals_step_major(case):
     sched = schedule(graph)
     kw = dict(dtype=torch.float64)
     x = torch.as_tensor(x)
-    layerwise = _run_layerwise(sched, build_nodes(graph, 1.0, **kw), x)
+    layerwise = _run_layerwise(sched, build_nodes(graph, 1.0, **kw), x, x.shape[0])
     stepwise = _run_stepwise(sched, build_nodes(graph, 1.0, **kw), x)
     for name in sched.order:
         torch.testing.assert_close(layerwise[name], stepwise[name], **TOL["float64_same_order"])
