@@ -78,6 +78,12 @@ MUTANTS = [
     Mutant("reference: delay one step too long", REF,
            "/ dt).astype(np.int64)", "/ dt + 1).astype(np.int64)",
            (f"{T_REF}/test_semantics.py",)),
+    Mutant("reference compiled: runs every sample as the first", "backends/reference/simulator.py",
+           "self.compiled(x, steps)", "self.compiled(x[:, :1].expand_as(x).contiguous(), steps)",
+           (f"{T_REF}/test_compiled.py",)),
+    Mutant("reference half: products stay float32", "backends/reference/ops.py",
+           "        if self.half_dtype is None:\n", "        if True:\n",
+           (f"{T_REF}/test_half.py",)),
     # Euler discretisation (shared by reference, fixed, onnx, lava)
     Mutant("discretize: LIF input gain dt/tau dropped", DISC,
            "return StepCoefficients(1.0 - k, k * r, k * leak)",
