@@ -40,8 +40,8 @@ def export_model(
                                  readout=readout, trust=trust, arch_args=arch_args)
         graph = torch_to_graph(spec.model, spec.input_shape, spec.T, dt=dt,
                                static_input=spec.static_input, readout=spec.readout,
-                               arch=spec.arch)
-    del spec  # the torch model: freed before the file is built in memory
+                               arch=spec.arch, copy_model=False)
+    del spec  # the graph shares the model's weights; the rest of the model goes before writing
     if output is not None:
         write_graph(graph, output)
     return graph

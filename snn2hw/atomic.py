@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from snn2hw.errors import BadInputError, one_line
 
@@ -72,11 +73,18 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
             pass
 
 
+@contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[bytes]]:
+    """A new binary file that becomes ``path`` if the block succeeds (``mode`` "wb" or
+    "w+b", for writers that read back what they wrote)."""
+    with atomic_path(path, Path(path).suffix or ".tmp") as tmp, open(tmp, mode) as handle:
+        yield handle
+
+
 def write_bytes(path: str | os.PathLike, data: bytes | memoryview) -> None:
     """Write ``data`` to ``path`` atomically."""
-    with atomic_path(path, Path(path).suffix or ".tmp") as tmp:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
+    with atomic_open(path) as handle:
+        handle.write(data)
 
 
 def remove_stale_temps(folder: str | os.PathLike[str]) -> list[Path]:

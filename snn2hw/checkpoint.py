@@ -184,7 +184,11 @@ def not_unpickled(path: str | os.PathLike, data: Any) -> BadInputError:
 
 def load_checkpoint(path: str | os.PathLike, trust: bool = False) -> Checkpoint:
     """Read an snn2hw checkpoint written by :func:`save_checkpoint`."""
-    data = read_torch_file(path, trust=trust)
+    return checkpoint_from_data(read_torch_file(path, trust=trust), path)
+
+
+def checkpoint_from_data(data: Any, path: str | os.PathLike) -> Checkpoint:
+    """The snn2hw checkpoint in ``data``, what :func:`read_torch_file` read from ``path``."""
     if isinstance(data, Inert):
         raise not_unpickled(path, data)
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -56,10 +56,13 @@ RENAMES = [  # applied in order to every key
 
 def load_paper_checkpoint(path: str | os.PathLike, arch: str | None = None,
                           config: dict[str, Any] | None = None, T: int | None = None,
-                          readout: str = "last", trust: bool = False) -> Checkpoint:
+                          readout: str = "last", trust: bool = False,
+                          raw: Any = None) -> Checkpoint:
     """Read a checkpoint of the paper's code; ``arch``, ``config`` and ``T`` override what is
-    inferred; ``readout`` is "last" (LTS) or "mean" (SDT/TET)."""
-    raw = read_torch_file(path, trust=trust)
+    inferred; ``readout`` is "last" (LTS) or "mean" (SDT/TET). ``raw``: what
+    :func:`~snn2hw.checkpoint.read_torch_file` already read from ``path`` (not read again)."""
+    if raw is None:
+        raw = read_torch_file(path, trust=trust)
     state, args = split_checkpoint(raw, path)
     state = {rename_key(key): value for key, value in state.items()}
     arch = arch or PAPER_MODELS.get(str(args.get("model", ""))) or infer_arch(state, path)

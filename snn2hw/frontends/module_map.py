@@ -54,7 +54,9 @@ class ExportContext:
 
 
 def _np(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().cpu().numpy().copy()
+    """``tensor`` as an array sharing its memory (a CPU tensor's): the exporter converts its
+    own copy of the model, which it drops afterwards, so the graph holds the only copy."""
+    return tensor.detach().cpu().numpy()
 
 
 def _pair(value: int | Sequence[int]) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from snn2hw.checkpoint import FORMAT, Checkpoint, load_checkpoint, read_torch_file
+from snn2hw.checkpoint import FORMAT, Checkpoint, checkpoint_from_data, read_torch_file
 from snn2hw.errors import BadInputError
 from snn2hw.frontends.user_model import build_user_model, is_user_arch, load_weights
 from snn2hw.nn.architectures import architecture_builder
@@ -57,6 +57,7 @@ def load_model_source(
         raise BadInputError("--arch-args needs --arch FILE.py:FUNCTION (the registry's "
                             "architectures take their options from the checkpoint)")
     ckpt = _checkpoint(path, data, arch, T, input_shape, readout, trust)
+    del data  # the file is read once; what it held beside the weights (an optimizer's state) goes
     if arch and arch != ckpt.arch:
         raise BadInputError(f"{path}: holds architecture '{ckpt.arch}', not '{arch}'")
     try:
@@ -86,7 +87,7 @@ def _module_source(model: nn.Module, shape: list[int], T: int, readout: str | No
 
 def _checkpoint(path, data, arch, T, input_shape, readout, trust) -> Checkpoint:
     if isinstance(data, Mapping) and data.get("format") == FORMAT:
-        return load_checkpoint(path, trust=trust)
+        return checkpoint_from_data(data, path)
     if arch:
         architecture_builder(arch)  # unknown names: one clear error listing the known ones
     config = None
@@ -95,4 +96,4 @@ def _checkpoint(path, data, arch, T, input_shape, readout, trust) -> Checkpoint:
         channels, *size = (int(s) for s in input_shape)
         config = {"in_channels": channels, "input_size": size}
     return load_paper_checkpoint(path, arch=arch, config=config, T=T, readout=readout or "last",
-                                 trust=trust)
+                                 trust=trust, raw=data)

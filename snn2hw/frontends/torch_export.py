@@ -46,11 +46,14 @@ def torch_to_graph(
     static_input: bool | None = None,
     readout: str = "last",
     arch: str | None = None,
+    copy_model: bool = True,
 ) -> nir.NIRGraph:
     """The NIR graph of ``model`` for samples of ``input_shape`` (no T, no B).
 
     ``static_input``: the model takes ``[B, ...]`` and repeats it over T itself (default: it
-    contains a repeat module); otherwise it takes ``[T, B, ...]``. The model is not modified.
+    contains a repeat module); otherwise it takes ``[T, B, ...]``. The model is not modified,
+    unless ``copy_model=False``: a caller that hands the model over saves a copy of its
+    weights, and the model is left with its batch norms folded into the layers before them.
     SpikingJelly models and the paper's neuron classes are converted first (see
     :func:`snn2hw.frontends.spikingjelly.from_spikingjelly`); they take ``[T, B, ...]`` and
     ``static_input=True`` only records that the graph's input repeats one sample.
@@ -59,7 +62,7 @@ def torch_to_graph(
     encoding = "repeat" if static_input else "sequence"
     if is_foreign(model):
         model, static_input = from_spikingjelly(model, input_shape), False
-    model = copy.deepcopy(model).eval()
+    model = (copy.deepcopy(model) if copy_model else model).eval()
     check_finite_parameters(model)
     for path, module in model.named_modules():  # BN without running stats: refuse before running
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
@@ -75,6 +78,7 @@ def torch_to_graph(
                            paths={id(m): p for p, m in model.named_modules()})
     raw = nirtorch.torch_to_nir(stripped, mm.module_map(ctx), default_dict=None, type_check=False)
     nodes, edges = _name_io(dict(raw.nodes), list(raw.edges), input_shape)
+    edges = by_destination(nodes, edges)
     meta = graph_metadata(T, dt, readout, encoding, arch)
     try:
         result = nir.NIRGraph(nodes=nodes, edges=edges, metadata=meta, type_check=True)
@@ -118,6 +122,15 @@ def _name_io(nodes: dict, edges: list, input_shape: Sequence[int]) -> tuple[dict
     nodes = {INPUT_NAME: nir.Input(input_type={"input": np.array(input_shape)}), **nodes}
     edges = [(INPUT_NAME if s == old else s, INPUT_NAME if d == old else d) for s, d in edges]
     return nodes, edges
+
+
+def by_destination(nodes: dict, edges: list) -> list:
+    """``edges`` ordered by their destination's place in ``nodes``, the edges into one node in
+    the order nirtorch gave them. nirtorch takes the successors of an addition from a set of
+    fx nodes, ordered by memory address: the same model was written with its edges in an
+    order that depended on what the process had allocated before."""
+    place = {name: i for i, name in enumerate(nodes)}
+    return sorted(edges, key=lambda edge: place.get(edge[1], len(place)))
 
 
 def graph_metadata(T: int, dt: float, readout: str, encoding: str, arch: str | None) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import warnings
 from pathlib import Path
@@ -11,7 +10,7 @@ import h5py
 import nir
 import numpy as np
 
-from snn2hw.atomic import write_bytes
+from snn2hw.atomic import atomic_open
 from snn2hw.errors import BadInputError, Snn2hwWarning
 from snn2hw.ir.validate import validate_graph
 
@@ -57,16 +56,20 @@ def _first_line(exc: BaseException) -> str:
 
 def write_graph(graph: nir.NIRGraph, path: str | os.PathLike) -> None:
     """Write ``graph`` atomically: on any failure no file (and no partial file) is left."""
-    # HDF5 is built in memory and written with plain Python I/O: HDF5 writing straight to a
-    # full disk crashes the interpreter (SIGSEGV when h5py frees the failed file).
-    buffer = io.BytesIO()
-    try:
-        with h5py.File(buffer, "w") as file:
-            file.create_dataset("version", data=nir.version, dtype=h5py.string_dtype())
-            _write_node(file.create_group("node"), ungroup_convs(graph))
-    except Exception as exc:
-        raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
-    write_bytes(path, buffer.getbuffer())
+    # HDF5 writes through a Python file object (h5py's fileobj driver), never to the disk
+    # itself: HDF5 writing straight to a full disk crashes the interpreter (SIGSEGV when h5py
+    # frees the failed file), while a failed Python write is an OSError that atomic_path
+    # reports. A real file, not an in-memory image: the image held a second copy of every
+    # weight (150 MB for SEW-ResNet-50) beside the graph's; the bytes are the same.
+    with atomic_open(path, "w+b") as handle:
+        try:
+            with h5py.File(handle, "w") as file:
+                file.create_dataset("version", data=nir.version, dtype=h5py.string_dtype())
+                _write_node(file.create_group("node"), ungroup_convs(graph))
+        except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno:  # the disk's: atomic_path names it
+                raise
+            raise BadInputError(f"{path}: cannot write NIR graph ({_first_line(exc)})") from exc
 
 
 COMPACT_MIN = 64

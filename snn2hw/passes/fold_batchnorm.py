@@ -96,13 +96,14 @@ def _foldable_producer(model, bn_node: fx.Node, calls: Counter, shapes) -> str |
 
 def _fold_pair(layer: nn.Conv2d | nn.Linear, bn, where: str) -> None:
     scale, shift = batchnorm_affine(bn, where)
-    weight = layer.weight.detach().double()
     bias = layer.bias.detach().double() if layer.bias is not None else torch.zeros_like(scale)
-    new_weight = weight * scale.reshape(-1, *([1] * (weight.dim() - 1)))
     new_bias = bias * scale + shift
     dtype = layer.weight.dtype
     with torch.no_grad():
-        layer.weight.copy_(new_weight.to(dtype))
+        # one float64 copy of the weight, scaled in place; copy_ rounds it like .to(dtype)
+        weight = layer.weight.detach().double()
+        weight.mul_(scale.reshape(-1, *([1] * (weight.dim() - 1))))
+        layer.weight.copy_(weight)
         if layer.bias is None:
             layer.bias = nn.Parameter(new_bias.to(dtype=dtype, device=layer.weight.device))
         else:
