@@ -15,13 +15,15 @@ from torch import nn
 
 from snn2hw.ir import capabilities, discretize, metadata
 
+from .ops import constant
+
 SPIKING = capabilities.SPIKING_NEURONS
 STATEFUL = capabilities.STATEFUL
 
 
 class Stepper(nn.Module):
     """A stateful node: ``reset(batch_like)`` then ``step(x)`` once per time step. Constants
-    are buffers (a compiled run freezes them); the state is plain attributes."""
+    are frozen parameters (:func:`.ops.constant`); the state is plain attributes."""
 
     def reset(self, batch_like: torch.Tensor) -> None:
         raise NotImplementedError
@@ -49,7 +51,7 @@ class NeuronStepper(Stepper):
         def const(name: str, a) -> None:
             value = _compact(np.asarray(a, dtype=np.float64), **kw)
             if isinstance(value, torch.Tensor):
-                self.register_buffer(name, value)
+                constant(self, name, value)
             else:
                 setattr(self, name, value)
 
@@ -124,7 +126,7 @@ class DelayStepper(Stepper):
     def __init__(self, node: nir.Delay, dt: float, **kw):
         super().__init__()
         steps = np.rint(np.asarray(node.delay, dtype=np.float64) / dt).astype(np.int64)
-        self.register_buffer("steps", torch.as_tensor(steps, device=kw.get("device")))
+        self.register_buffer("steps", torch.as_tensor(steps, device=kw.get("device")))  # int64
         self.depth = int(steps.max()) if steps.size else 0
         self.history: list[torch.Tensor] = []
 

@@ -1,8 +1,8 @@
 """Stateless NIR nodes as torch modules on a batch ``[N, *shape]`` (N may be T*B).
 
 Each op is a small :class:`torch.nn.Module` whose constants (weights, biases, factors) are
-buffers: eager runs call them like functions, and a compiled run (:mod:`.compiled`) sees the
-constants as the module's own, which lets inductor freeze them (pre-packed conv weights).
+frozen parameters (:func:`constant`): eager runs call them like functions, and a compiled run
+(:mod:`.compiled`) sees the constants as the module's own, which lets inductor freeze them.
 
 With a ``half`` dtype (float16 or bfloat16), Affine/Linear and Conv multiply in that type (its
 weights stored so) and return the run's dtype, the bias added there: the mixed precision of
@@ -27,6 +27,13 @@ def _tensor(value, **kw) -> torch.Tensor:
     return torch.as_tensor(np.asarray(value), **kw)
 
 
+def constant(module: nn.Module, name: str, value: torch.Tensor | None) -> None:
+    """Register ``value`` as a parameter without gradient. Parameters, not buffers: inductor's
+    freezing pre-packs convolution weights only for parameters (SEW-18 at 112x112, compiled:
+    0.86x the eager time with parameters, 0.93x with buffers, measured side by side)."""
+    module.register_parameter(name, None if value is None else nn.Parameter(value, False))
+
+
 def _ints(value) -> tuple[int, ...]:
     return tuple(int(v) for v in np.atleast_1d(value))
 
@@ -37,12 +44,13 @@ class _Synapse(nn.Module):
     weight: torch.Tensor
     bias: torch.Tensor | None
 
-    def __init__(self, weight, bias, half: torch.dtype | None = None, **kw):
+    def __init__(self, weight, bias, half: torch.dtype | None = None,
+                 layout: torch.memory_format = torch.contiguous_format, **kw):
         super().__init__()
         self.half_dtype = half
-        w = _tensor(weight, **kw)
-        self.register_buffer("weight", w if half is None else w.to(half))
-        self.register_buffer("bias", None if bias is None else _tensor(bias, **kw))
+        w = _tensor(weight, **kw).contiguous(memory_format=layout)
+        constant(self, "weight", w if half is None else w.to(half))
+        constant(self, "bias", None if bias is None else _tensor(bias, **kw))
 
     def _apply_weights(self, fn, x: torch.Tensor, bias_dims: int = 0,
                        **args) -> torch.Tensor:
@@ -69,7 +77,7 @@ class Scale(nn.Module):
 
     def __init__(self, node: nir.Scale, **kw):
         super().__init__()
-        self.register_buffer("factor", _tensor(node.scale, **kw))
+        constant(self, "factor", _tensor(node.scale, **kw))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x * self.factor
@@ -81,10 +89,9 @@ class Conv(_Synapse):
     flows through the neurons and pools; shapes and values are unchanged (only strides)."""
 
     def __init__(self, node: nir.Conv1d | nir.Conv2d, **kw):
-        super().__init__(node.weight, node.bias, **kw)
         self.two_d = isinstance(node, nir.Conv2d)
-        if self.two_d:
-            self.weight = self.weight.contiguous(memory_format=torch.channels_last)
+        layout = torch.channels_last if self.two_d else torch.contiguous_format
+        super().__init__(node.weight, node.bias, layout=layout, **kw)
         padding = node.padding if isinstance(node.padding, str) else _ints(node.padding)
         self.args: dict[str, Any] = dict(stride=_ints(node.stride), padding=padding,
                                          dilation=_ints(node.dilation), groups=int(node.groups))
@@ -125,7 +132,7 @@ class Threshold(nn.Module):
 
     def __init__(self, node: nir.Threshold, **kw):
         super().__init__()
-        self.register_buffer("level", _tensor(node.threshold, **kw))
+        constant(self, "level", _tensor(node.threshold, **kw))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (x > self.level).to(x.dtype)

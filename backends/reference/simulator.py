@@ -52,7 +52,8 @@ class Simulator:
         # Only the layer-by-layer run of an acyclic graph is compiled; cycles run step by step.
         self.compiled = None if not compiled or self.schedule.has_cycles else CompiledRun(
             lambda x, steps: _run_layerwise(self.schedule, self.nodes, x, steps,
-                                            release=self.release)[self.schedule.output_name],
+                                            release=self.release,
+                                            stack=True)[self.schedule.output_name],
             self.nodes.values())
 
     def run(self, inputs: np.ndarray | torch.Tensor, record: bool = False,
@@ -121,14 +122,14 @@ def _sum_inputs(name: str, parts: list[torch.Tensor]) -> torch.Tensor:
 
 def _run_layerwise(
     sched: Schedule, nodes: dict, x: torch.Tensor, steps: int, record: bool = False,
-    release: dict[str, list[str]] | None = None,
+    release: dict[str, list[str]] | None = None, stack: bool = False,
 ) -> dict[str, torch.Tensor]:
     """Node by node over ``steps`` steps of ``x [T or 1, B, ...]``. A static input (``x`` of
     one step: an image repeated over T) keeps values ``[1, B, ...]`` until the first stateful
     node, so a static stem is computed once, as in the source model, and broadcast over time
     afterwards. With a ``release`` plan, values are dropped once read for the last time (only
     the output is returned); without one, every node's value is returned. Written so that
-    torch.compile traces it whole (no data-dependent branch)."""
+    torch.compile traces it whole (no data-dependent branch; ``stack``: see _run_stateful)."""
     batch = x.shape[1]
     values: dict[str, torch.Tensor] = {}
     for name in sched.order:
@@ -140,7 +141,8 @@ def _run_layerwise(
         if not isinstance(fn, Stepper):
             values[name] = _stateless(fn, inp, batch)
         else:
-            values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record))
+            values.update(_run_stateful(name, fn, inp.expand(steps, *inp.shape[1:]), record,
+                                        stack))
         del inp
         for done in release[name] if release is not None else ():
             del values[done]
@@ -154,20 +156,37 @@ def _stateless(fn, inp: torch.Tensor, batch: int) -> torch.Tensor:
     return out.reshape(inp.shape[0], batch, *out.shape[1:])
 
 
-def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool) -> dict[str, torch.Tensor]:
+def _run_stateful(name: str, stepper, inp: torch.Tensor, record: bool,
+                  stack: bool = False) -> dict[str, torch.Tensor]:
     """Step one stateful node through time; with ``record`` neurons also yield ``<name>.v``.
-    The steps are stacked at the end (as fast as filling a preallocated tensor, measured, and
-    torch.compile fuses the neuron updates only this way)."""
+    Each step's output goes into one preallocated ``[T, B, ...]`` tensor, or with ``stack``
+    into a list stacked at the end: inductor fuses the neuron updates only that way (SEW-18,
+    compiled: 0.81x the eager time stacked, 0.93x preallocated), while eagerly the list
+    holds a layer's output twice at the end (peak memory 0.97x the source model's vs 0.70x)."""
     stepper.reset(inp[0])
     keep_v = record and getattr(stepper, "v", None) is not None
-    out, potentials = [], []
+    if stack:
+        steps = [stepper.step(inp[t]) for t in range(inp.shape[0])]
+        return {name: torch.stack(steps)}
+    out = _steps_like(inp)
+    potentials = torch.empty_like(inp) if keep_v else None
     for t in range(inp.shape[0]):
-        out.append(stepper.step(inp[t]))
-        if keep_v:
-            potentials.append(stepper.v)
-    if not keep_v:
-        return {name: torch.stack(out)}
-    return {name: torch.stack(out), name + ".v": torch.stack(potentials)}
+        out[t] = stepper.step(inp[t])
+        if potentials is not None:
+            potentials[t] = stepper.v
+    return {name: out} if potentials is None else {name: out, name + ".v": potentials}
+
+
+def _steps_like(inp: torch.Tensor) -> torch.Tensor:
+    """An uninitialised ``[T, B, ...]`` with each step laid out as ``inp[0]``: a static input
+    expanded over T (stride 0) would otherwise come back NCHW, and every following conv would
+    copy it back to channels_last."""
+    step = inp[0]
+    if step.dim() == 4 and step.is_contiguous(memory_format=torch.channels_last):
+        flat = torch.empty((inp.shape[0] * step.shape[0], *step.shape[1:]), dtype=inp.dtype,
+                           device=inp.device, memory_format=torch.channels_last)
+        return flat.unflatten(0, inp.shape[:2])
+    return torch.empty_like(inp)
 
 
 def _run_stepwise(
