@@ -3,9 +3,11 @@ IMP. Targets: export < 10 s and < 1 GiB peak on 2 cores; .nir file <= 1.05x the 
 parameter bytes; reading it back (snn2hw.ir.io.read_graph) < 1 s.
 
     .venv/bin/python benchmarks/export_sew50.py [--imp] [--no-append] [--state TEXT]
+        [--rounds N] [--before COMMIT]
 
 Appends the figures to benchmarks/RESULTS.md (machine, date, command; ``--state`` says what
-code was measured). The peak includes what the imports alone take, measured too.
+code was measured; ``--before COMMIT`` exports with that commit's package too, alternating,
+for side-by-side ratios). The peak includes what the imports alone take, measured too.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import os
 import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -34,7 +38,9 @@ from snn2hw.nn.architectures import build_model
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def measure(imp: bool, folder: Path) -> dict:
+def measure(imp: bool, folder: Path, rounds: int, before: Path | None) -> dict:
+    """Medians over ``rounds`` exports; with ``before`` (the package of an earlier commit),
+    its export alternates with this one's in each round."""
     config = {"num_classes": 1000, "T": 4, "imp": imp}
     model = build_model("sew50", **config)
     src, out = folder / "sew50.pt", folder / "sew50.nir"
@@ -42,19 +48,45 @@ def measure(imp: bool, folder: Path) -> dict:
                                input_shape=[3, 224, 224]), src)
     param_bytes = sum(p.numel() * 4 for p in model.parameters())
     del model
-    exported = _child("export", src, out)
+    now, then = [], []
+    for _ in range(rounds):
+        if before is not None:
+            then.append(_child("export", src, folder / "before.nir", code=before))
+        now.append(_child("export", src, out))
     read = _child("read", out)
     size = out.stat().st_size
-    return {"imp": imp, "params": param_bytes // 4, "seconds": exported["seconds"],
-            "peak_mib": exported["peak_mib"], "import_mib": _child("import")["peak_mib"],
-            "read_seconds": read["seconds"], "nir_bytes": size, "ratio": size / param_bytes}
+    row = {"imp": imp, "params": param_bytes // 4, **_medians(now),
+           "import_mib": _child("import")["peak_mib"], "read_seconds": read["seconds"],
+           "nir_bytes": size, "ratio": size / param_bytes}
+    if then:
+        row["before"] = _medians(then)
+    return row
 
 
-def _child(*args: object) -> dict:
-    """Run one step in a fresh process, so its peak resident memory is its own."""
+def _medians(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in ("seconds", "peak_mib")}
+
+
+def _child(*args: object, code: Path | None = None) -> dict:
+    """Run one step in a fresh process, so its peak resident memory is its own; ``code``: the
+    folder whose ``snn2hw`` package it imports instead of this checkout's."""
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     line = subprocess.run([sys.executable, __file__, "--child", *map(str, args)], check=True,
-                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
+                          capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
     return json.loads(line)
+
+
+@contextmanager
+def package_of(commit: str | None):
+    """The ``snn2hw`` package of ``commit`` in a temporary folder (None: none)."""
+    if commit is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(["git", "archive", commit, "snn2hw"], check=True,
+                                 capture_output=True, cwd=RESULTS.parent.parent).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
 
 
 def child(step: str, paths: list[str]) -> None:
@@ -83,7 +115,8 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: KiB
 
 
-def report(rows: list[dict], state: str | None = None) -> str:
+def report(rows: list[dict], rounds: int, state: str | None = None,
+           before: str | None = None) -> str:
     lines = [
         f"\n## export SEW-ResNet-50 (random init, 224x224, T=4) — {datetime.date.today()}",
         f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -94,16 +127,25 @@ def report(rows: list[dict], state: str | None = None) -> str:
         "- notes: export and read-back each in a fresh process (peak = its VmHWM, "
         "torch and the import included; 'imports alone': the VmHWM of a process that only "
         "imports torch and the exporter); default glibc malloc settings; 1-minute load "
-        f"average {os.getloadavg()[0]:.1f} at the end",
+        f"average {os.getloadavg()[0]:.1f} at the end; export figures are medians of {rounds} "
+        "run(s)" + (f", alternating with the export of {before} (its package, the same "
+                    "environment) in each round" if before else ""),
         *([f"- state: {state}"] if state else []),
         "", "| IMP | parameters | export (s) | export peak (MiB) | imports alone (MiB) "
-        "| read back (s) | .nir (MB) | .nir / float32 params |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| read back (s) | .nir (MB) | .nir / float32 params |"
+        + (f" {before} export (s) | {before} peak (MiB) | time / {before} | peak / {before} |"
+           if before else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" * 4 if before else ""),
     ]
     for r in rows:
-        lines.append(f"| {'yes' if r['imp'] else 'no'} | {r['params']:,} | {r['seconds']:.2f} | "
-                     f"{r['peak_mib']:.0f} | {r['import_mib']:.0f} | {r['read_seconds']:.2f} | "
-                     f"{r['nir_bytes'] / 1e6:.1f} | {r['ratio']:.3f} |")
+        line = (f"| {'yes' if r['imp'] else 'no'} | {r['params']:,} | {r['seconds']:.2f} | "
+                f"{r['peak_mib']:.0f} | {r['import_mib']:.0f} | {r['read_seconds']:.2f} | "
+                f"{r['nir_bytes'] / 1e6:.1f} | {r['ratio']:.3f} |")
+        if "before" in r:
+            b = r["before"]
+            line += (f" {b['seconds']:.2f} | {b['peak_mib']:.0f} | "
+                     f"{r['seconds'] / b['seconds']:.2f} | {r['peak_mib'] / b['peak_mib']:.2f} |")
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -112,16 +154,18 @@ def main() -> None:
     parser.add_argument("--imp", action="store_true", help="also measure the model with IMP")
     parser.add_argument("--no-append", action="store_true", help="print only")
     parser.add_argument("--state", help="what code is measured (a line of the report)")
+    parser.add_argument("--rounds", type=int, default=1, help="exports per model (medians)")
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="also export with the snn2hw package of COMMIT, alternating")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1:])
         return
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = [measure(False, Path(tmp))]
-        if args.imp:
-            rows.append(measure(True, Path(tmp)))
-    text = report(rows, args.state)
+    with tempfile.TemporaryDirectory() as tmp, package_of(args.before) as before:
+        rows = [measure(imp, Path(tmp), args.rounds, before)
+                for imp in ((False, True) if args.imp else (False,))]
+    text = report(rows, args.rounds, args.state, args.before)
     print(text)
     if not args.no_append:
         with RESULTS.open("a") as handle:
