@@ -61,6 +61,19 @@ def round_float(x: torch.Tensor, rounding: str) -> torch.Tensor:
     return torch.sign(x) * torch.floor(x.abs() + 0.5)
 
 
+def span(x: torch.Tensor) -> tuple[int, int]:
+    """(min, max) of ``x`` in one pass; (0, 0) when empty. A channels_last (or other permuted)
+    tensor is read through its dense view: ``aminmax`` would first copy it to NCHW."""
+    if x.numel() == 0:
+        return 0, 0
+    if not x.is_contiguous():
+        order = sorted(range(x.dim()), key=lambda d: -int(x.stride(d)))
+        dense = x.permute(order)
+        x = dense if dense.is_contiguous() else x
+    low, high = torch.aminmax(x)
+    return int(low), int(high)
+
+
 def count(counters: dict[str, torch.Tensor], key: str, events: torch.Tensor) -> None:
     """Add ``events`` to ``counters[key]`` on the events' device (no synchronisation)."""
     previous = counters.get(key)

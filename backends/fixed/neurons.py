@@ -15,6 +15,10 @@ import torch
 
 from . import intops
 from .formats import CURRENT_DECAY_OFFSET, LOIHI, VOLTAGE_DECAY_OFFSET, GenericFormat
+from .intops import span
+from .synapses import FLOAT32_EXACT
+
+DIRECT_LIMIT = 2**30  # |drive| below it: v + drive cannot leave Lava's int32
 
 
 def _zero() -> torch.Tensor:
@@ -35,18 +39,14 @@ def _decay(x: torch.Tensor, keep: int) -> torch.Tensor:
     return torch.div(product, LOIHI.decay_unity, rounding_mode="trunc").to(torch.int32)
 
 
-def _new(like: torch.Tensor) -> torch.Tensor:
-    """An uninitialised contiguous tensor of ``like``'s shape, dtype and device (``like`` may
-    be an expanded view)."""
-    return torch.empty(like.shape, dtype=like.dtype, device=like.device)
-
-
-def span(x: torch.Tensor) -> tuple[int, int]:
-    """(min, max) of ``x`` in one pass; (0, 0) when empty."""
-    if x.numel() == 0:
-        return 0, 0
-    low, high = torch.aminmax(x)
-    return int(low), int(high)
+def steps_like(like: torch.Tensor, steps: int, dtype: torch.dtype) -> torch.Tensor:
+    """An uninitialised ``[steps, *like.shape]`` tensor whose every step has ``like``'s layout
+    (a channels_last step stays channels_last: elementwise ops between layouts are slow)."""
+    if like.dim() == 4 and like.is_contiguous(memory_format=torch.channels_last):
+        flat = torch.empty((steps * like.shape[0], *like.shape[1:]), dtype=dtype,
+                           device=like.device, memory_format=torch.channels_last)
+        return flat.unflatten(0, (steps, like.shape[0]))
+    return torch.empty((steps, *like.shape), dtype=dtype, device=like.device)
 
 
 def may_leave(v0: tuple[int, int], drive: tuple[int, int], steps: int, ceiling: int,
@@ -115,58 +115,90 @@ class LoihiLif:
         bounds = (low + self.spans["bias"][0], high + self.spans["bias"][1])
         return currents.add_(self.bias), bounds
 
+    def _direct(self, a_in: torch.Tensor) -> tuple[int, int] | None:
+        """The (min, max) of ``(a_in << 6) + bias`` when that is each step's drive with no
+        current state or wrap (``du = 4095``, the 24-bit current cannot wrap) and it stays
+        below 2^30 in magnitude (``v + drive`` then cannot wrap Lava's int32 either); else None.
+        The membrane then adds ``a_in`` itself, scaled, in its own float type."""
+        if LOIHI.decay_unity - (self.du + CURRENT_DECAY_OFFSET) != 0:
+            return None
+        low, high = (v << LOIHI.activation_shift for v in span(a_in))
+        half = 2 ** (LOIHI.state_bits - 1)
+        if not (-half < low and high <= half):
+            return None
+        low, high = low + self.spans["bias"][0], high + self.spans["bias"][1]
+        return (low, high) if max(-low, high) < DIRECT_LIMIT else None
+
     def run(self, a_in: torch.Tensor, record: bool = False, steps: int | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Spikes and, when ``record``, the potentials after reset, ``[T, B, ...]``; ``a_in``
-        with one step is the same input at every one of ``steps`` steps."""
+        with one step is the same input at every one of ``steps`` steps.
+
+        The membrane is held in float64 with a voltage decay (Lava's ``trunc(v * keep / 4096)``
+        is exact there: |v| < 2^24 and keep < 2^12, at most 36 significant bits), in float32
+        without one when every value stays below 2^24 (exact; the clip of a larger sum is
+        still exact, rounding being monotonic), else in int32 as in Lava."""
         steps = a_in.shape[0] if steps is None else steps
-        drive, bounds = self._drive(a_in, steps)
         keep = LOIHI.decay_unity - (self.dv + VOLTAGE_DECAY_OFFSET)
         threshold = self.vth << LOIHI.threshold_shift
+        direct = self._direct(a_in)
+        if direct is not None:
+            source, bounds, scale = a_in, direct, 2**LOIHI.activation_shift
+        else:
+            (source, bounds), scale = self._drive(a_in, steps), 1
         clip = may_leave(self.spans["v_init"], bounds, steps, threshold, LOIHI.state_max)
         if keep != LOIHI.decay_unity:
-            return self._run_decaying(drive, steps, keep, clip, record)
-        drive = drive.expand(steps, *drive.shape[1:])
-        v = torch.zeros_like(drive[0]) + self.v_init
-        quiet = torch.empty_like(drive[0])  # 1 where not fired: int32 is the fastest mask here
-        # spikes as float32 0/1, the type every consumer (Conv, Dense, pools, sums of spikes)
-        # computes in: a population feeding several consumers needs no conversion
-        spikes = torch.empty(drive.shape, device=drive.device)
-        potentials = _new(drive) if record else None
-        for t in range(steps):
-            v.add_(drive[t])  # v is a fresh tensor: never a view of the input or of v_init
-            if clip:
-                v, events = intops.saturate(v, LOIHI.state_max)
-                intops.count(self.counters, "voltage_saturation", events)
-            torch.gt(v, threshold, out=spikes[t])
-            torch.le(v, threshold, out=quiet)
-            v.mul_(quiet)  # reset to 0 where fired; much faster than masked_fill_ or where
-            if potentials is not None:  # recording
-                potentials[t] = v
-        return spikes, potentials
+            dtype = torch.float64
+        elif direct is None:
+            dtype = torch.int32
+        else:
+            small = max(-bounds[0], bounds[1], *(abs(v) for v in self.spans["v_init"]), threshold)
+            dtype = torch.float32 if small < FLOAT32_EXACT else torch.float64
+        bias = self.bias if direct is not None and self.biased else None
+        return self._integrate(source, scale, bias, steps, keep, threshold, dtype, clip, record)
 
-    def _run_decaying(self, drive: torch.Tensor, steps: int, keep: int, clip: bool,
-                      record: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """:meth:`run` with a voltage decay, the membrane held in float64: Lava's
-        ``trunc(v * keep / 4096)`` is exact there (|v| < 2^24 and keep < 2^12: at most 36
-        significant bits), so no step needs an integer division or a type conversion."""
+    def _integrate(self, source: torch.Tensor, scale: int, bias: torch.Tensor | None,
+                   steps: int, keep: int, threshold: int, dtype: torch.dtype, clip: bool,
+                   record: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The membrane loop: ``v = decay(v) + source[t] * scale + bias``, saturated when
+        ``clip``, spikes where ``v > threshold`` and reset to 0 there; ``v`` in ``dtype``."""
+        first = source[0]
+        v = torch.empty_like(first, dtype=dtype)
+        v.copy_(self.v_init)
+        typed_bias = None if bias is None else bias.to(dtype)
+        static = None
+        if source.shape[0] == 1:  # the same drive at every step: computed once
+            static = first.to(dtype, copy=True)
+            if scale != 1:
+                static.mul_(scale)
+            if typed_bias is not None:
+                static.add_(typed_bias)
+        buffer = torch.empty_like(v) if source.dtype != dtype else None  # mixed types are slow
+        level = float(threshold) if dtype.is_floating_point else threshold
+        spikes = steps_like(v, steps, torch.float32)  # the type every consumer computes in
+        fired = None if dtype == torch.float32 else torch.empty_like(v, dtype=torch.bool)
+        quiet = torch.empty_like(v)  # 1 where not fired: faster than masked_fill_ or where
+        potentials = steps_like(v, steps, torch.int32) if record else None
         factor = keep / LOIHI.decay_unity  # a dyadic fraction: v * factor is exact
-        drive = drive.to(torch.float64).expand(steps, *drive.shape[1:])
-        threshold = float(self.vth << LOIHI.threshold_shift)
-        v = torch.zeros_like(drive[0]) + self.v_init
-        quiet = torch.empty_like(v)
-        spikes = torch.empty(drive.shape, device=drive.device)
-        potentials = torch.empty(drive.shape, dtype=torch.int32, device=drive.device) \
-            if record else None
         for t in range(steps):
-            v.mul_(factor).trunc_()
-            v.add_(drive[t])
+            if keep != LOIHI.decay_unity:
+                v.mul_(factor).trunc_()
+            if static is not None:
+                v.add_(static)
+            else:
+                step = source[t] if buffer is None else buffer.copy_(source[t])
+                v.add_(step, alpha=scale)
+                if typed_bias is not None:
+                    v.add_(typed_bias)
             if clip:
                 v, events = intops.saturate(v, LOIHI.state_max)
                 intops.count(self.counters, "voltage_saturation", events)
-            torch.gt(v, threshold, out=spikes[t])
-            torch.le(v, threshold, out=quiet)
-            v.mul_(quiet)
+            if fired is None:
+                torch.gt(v, level, out=spikes[t])
+            else:  # a comparison into another float type is several times slower
+                spikes[t].copy_(torch.gt(v, level, out=fired))
+            torch.le(v, level, out=quiet)
+            v.mul_(quiet)  # reset to 0 where fired
             if potentials is not None:  # recording
                 potentials[t] = v
         return spikes, potentials

@@ -17,6 +17,9 @@ import torch
 from snn2hw.errors import UnsupportedError
 from snn2hw.ir.graph import Schedule
 
+from .intops import span
+from .synapses import FLOAT32_EXACT
+
 
 @dataclass
 class Program:
@@ -62,12 +65,13 @@ def _delayed(y: torch.Tensor, steps: int) -> torch.Tensor:
 
 def _sum(name: str, parts: list[torch.Tensor], spikes: bool = False) -> torch.Tensor:
     """Fan-in sums; spikes (bool) count as integers there. A sum of ``spikes`` only (0/1 from
-    populations, fewer than 2^24 of them) is exact in float32, the type its consumers use."""
+    populations, fewer than 2^24 of them) is exact in float32, the type its consumers use, and
+    so is one of float32 integers whose magnitudes add up to less than 2^24; others in int64."""
     if not parts:
         raise UnsupportedError(f"node '{name}' has no input edge")
     if len(parts) == 1:
         return parts[0]
-    if spikes:
+    if spikes or _small_floats(parts):
         total = parts[0].to(torch.float32, copy=True)
         for part in parts[1:]:
             total.add_(part)
@@ -76,6 +80,13 @@ def _sum(name: str, parts: list[torch.Tensor], spikes: bool = False) -> torch.Te
     for part in parts[1:]:
         total = total + part.to(torch.int64)
     return total
+
+
+def _small_floats(parts: list[torch.Tensor]) -> bool:
+    """Whether every part is float32 and the sum of their largest magnitudes is below 2^24."""
+    if any(part.dtype != torch.float32 for part in parts):
+        return False
+    return sum(max(-low, high) for low, high in map(span, parts)) < FLOAT32_EXACT
 
 
 def execute(program: Program, x: torch.Tensor, record: bool = False, steps: int | None = None

@@ -66,7 +66,7 @@ class Bound:
             return self.offset
         if x.dtype == torch.bool:
             return self.one_sided + self.offset
-        low, high = (int(v) for v in torch.aminmax(x))
+        low, high = intops.span(x)
         if low >= 0:
             return high * self.one_sided + self.offset
         return max(-low, high) * self.absolute + self.offset
@@ -79,7 +79,8 @@ class IntOp:
 
     fn: Callable[[torch.Tensor], torch.Tensor]
     bound: Bound = field(default_factory=Bound)
-    # applied to the integer result with the bound of its magnitude: (result, events or None)
+    # applied to the float result (exact integers) with the bound of its magnitude:
+    # (result, events or None)
     post: Callable[[torch.Tensor, float], tuple[torch.Tensor, torch.Tensor | None]] | None = None
     counters: dict[str, torch.Tensor] = field(default_factory=dict)
 
@@ -91,10 +92,16 @@ class IntOp:
         y = self.fn(x.to(dtype))
         if self.post is None:
             return y  # exact integers in a float tensor: the next op needs no conversion
-        y, events = self.post(y.to(torch.int32 if bound < INT32_EXACT else torch.int64), bound)
+        y, events = self.post(y, bound)
         if events is not None:
             intops.count(self.counters, "accumulator_overflow", events)
         return y
+
+
+def as_integer(y: torch.Tensor, bound: float) -> torch.Tensor:
+    """The exact integers of a float result whose magnitude is below ``bound``, as int32 when
+    they fit, else int64 (for shifts and wraps)."""
+    return y.to(torch.int32 if bound < INT32_EXACT else torch.int64)
 
 
 def _typed(weight: np.ndarray, device) -> dict[torch.dtype, torch.Tensor]:
@@ -123,11 +130,18 @@ def conv(node: nir.Conv1d | nir.Conv2d, weight: np.ndarray, bias: np.ndarray | N
         return IntOp(pooled, bound)
     ws = _typed(weight, device)
     bs = _typed(bias, device) if bias is not None else None
-    fn = F.conv2d if isinstance(node, nir.Conv2d) else F.conv1d
     pad = node.padding if isinstance(node.padding, str) else _pairs(node.padding)
     args: dict[str, Any] = dict(stride=_pairs(node.stride), padding=pad,
                                 dilation=_pairs(node.dilation), groups=int(node.groups))
-    return IntOp(lambda x: fn(x, ws[x.dtype], bs[x.dtype] if bs else None, **args), bound)
+    if isinstance(node, nir.Conv1d):
+        return IntOp(lambda x: F.conv1d(x, ws[x.dtype], bs[x.dtype] if bs else None, **args),
+                     bound)
+    # channels_last (NHWC), oneDNN's native layout on CPU, as in the reference backend: the
+    # sums are exact in any order, so the integers are the same; the layout flows through the
+    # neurons (steps_like) and pools (window_sum), values and shapes unchanged
+    ws = {d: w.contiguous(memory_format=torch.channels_last) for d, w in ws.items()}
+    return IntOp(lambda x: F.conv2d(x.contiguous(memory_format=torch.channels_last),
+                                    ws[x.dtype], bs[x.dtype] if bs else None, **args), bound)
 
 
 def _as_pool(node, weight: np.ndarray, bias, device):
@@ -152,13 +166,21 @@ def _as_pool(node, weight: np.ndarray, bias, device):
 def window_sum(kernel: tuple[int, ...], stride: tuple[int, ...], padding: tuple[int, ...]
                ) -> Callable[[torch.Tensor], torch.Tensor]:
     """Exact 2-D window sums (padded zeros count, as in the reference). Non-overlapping windows
-    without padding add strided views (several times faster than ``avg_pool2d`` on CPU)."""
+    without padding on NCHW add strided views (several times faster than ``avg_pool2d`` there;
+    on channels_last ``avg_pool2d`` is faster)."""
     kernel, stride, padding = (tuple(v) * (3 - len(v)) for v in (kernel, stride, padding))
+
+    def pooled(x: torch.Tensor) -> torch.Tensor:
+        return F.avg_pool2d(x, kernel, stride, padding, divisor_override=1)
+
     if kernel != stride or any(padding):
-        return lambda x: F.avg_pool2d(x, kernel, stride, padding, divisor_override=1)
+        return pooled
     ky, kx = (int(k) for k in kernel)
 
     def tiled(x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 4 and not x.is_contiguous() and x.is_contiguous(
+                memory_format=torch.channels_last):
+            return pooled(x)
         rows, cols = x.shape[-2] // ky, x.shape[-1] // kx
         band = x[..., : rows * ky, : cols * kx].unflatten(-2, (rows, ky))
         summed = band[..., 0, :]  # rows of each window first, then its columns
@@ -194,13 +216,15 @@ def identity(x: torch.Tensor) -> torch.Tensor:
 def with_shift(op: IntOp, exponent: int) -> IntOp:
     """Lava Dense: ``a_out = a_accum << weight_exp`` (arithmetic ``>>`` when negative)."""
     if exponent:
-        op.post = lambda y, bound: (intops.shift(y, exponent), None)
+        op.post = lambda y, bound: (intops.shift(as_integer(y, bound), exponent), None)
     return op
 
 
 def with_wrap(op: IntOp, bits: int = CONV_ACCUMULATOR_BITS) -> IntOp:
-    """Lava Conv: the accumulation wraps to ``bits`` signed bits (skipped when it cannot)."""
+    """Lava Conv: the accumulation wraps to ``bits`` signed bits (skipped when it cannot; the
+    result then stays in its float tensor)."""
     half = 2 ** (bits - 1)
     op.counters["accumulator_overflow"] = torch.zeros((), dtype=torch.int64)
-    op.post = lambda y, bound: intops.wrap(y, bits) if bound >= half else (y, None)
+    op.post = lambda y, bound: (intops.wrap(as_integer(y, bound), bits) if bound >= half
+                                else (y, None))
     return op
