@@ -67,7 +67,8 @@ def span(x: torch.Tensor) -> tuple[int, int]:
     if x.numel() == 0:
         return 0, 0
     if not x.is_contiguous():
-        order = sorted(range(x.dim()), key=lambda d: -int(x.stride(d)))
+        strides = x.stride()
+        order = sorted(range(x.dim()), key=lambda d: -strides[d])
         dense = x.permute(order)
         x = dense if dense.is_contiguous() else x
     low, high = torch.aminmax(x)
