@@ -164,8 +164,10 @@ def _neuron_metadata(m: BaseNode, shape: tuple[int, ...], ctx: ExportContext) ->
         meta[metadata.RESET] = "subtract"
     v0 = m.initial_v()
     if v0 is not None:
-        try:
-            meta[metadata.V_INIT] = np.broadcast_to(_np(v0)[0], shape).copy()
+        v0_array = _np(v0)[0]
+        try:  # an IMP state per neuron is shared, one per channel (or one value) broadcast
+            meta[metadata.V_INIT] = (v0_array if v0_array.shape == shape
+                                     else np.broadcast_to(v0_array, shape).copy())
         except ValueError:
             raise ctx.refuse(m, f"IMP shape {tuple(v0.shape[1:])} does not fit the neuron "
                                 f"shape {shape}") from None

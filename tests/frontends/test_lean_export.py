@@ -22,6 +22,7 @@ from snn2hw.errors import Snn2hwWarning
 from snn2hw.frontends import torch_to_graph
 from snn2hw.frontends.tracing import meta_copy
 from snn2hw.ir import io as nir_io
+from snn2hw.ir.metadata import V_INIT
 from snn2hw.nn.architectures import build_model
 from snn2hw.passes.fold_batchnorm import _fold_pair, batchnorm_affine
 
@@ -96,6 +97,7 @@ def test_export_module_leaves_the_users_model_alone(model):
     weights = [p.detach().numpy() for p in model.parameters()]
     arrays = [getattr(n, a) for n in graph.nodes.values() for a in ("weight", "bias")
               if isinstance(getattr(n, a, None), np.ndarray)]
+    arrays += [n.metadata[V_INIT] for n in graph.nodes.values() if V_INIT in n.metadata]
     assert arrays and not any(np.shares_memory(a, w) for a in arrays for w in weights)
 
 
@@ -118,14 +120,19 @@ def test_the_meta_copy_copies_no_weight(model, monkeypatch):
     assert copied[0].weight is copied[1].weight
 
 
-def test_folding_rounds_the_float64_product_once():
-    """The folded weight is ``float32(float64(w) * scale)``, as before it was done in place."""
+@pytest.mark.parametrize("layer, bn", [
+    (nn.Conv2d(3, 4, 3, bias=False), nn.BatchNorm2d(4)),
+    (nn.Linear(5000, 40), nn.BatchNorm1d(40)),  # scaled in several blocks of rows
+])
+def test_folding_rounds_the_float64_product_once(layer, bn):
+    """The folded weight is ``float32(float64(w) * scale)``, as when it was computed whole."""
     torch.manual_seed(1)
-    conv, bn = nn.Conv2d(3, 4, 3, bias=False), nn.BatchNorm2d(4).eval()
-    randomize(nn.Sequential(conv, bn))
+    randomize(nn.Sequential(layer, bn))
     scale, shift = batchnorm_affine(bn, "bn")
-    expected = (conv.weight.detach().double() * scale.reshape(-1, 1, 1, 1)).to(torch.float32)
-    layer = copy.deepcopy(conv)
-    _fold_pair(layer, bn, "bn")
-    assert torch.equal(layer.weight.detach(), expected)
-    assert torch.equal(layer.bias.detach(), shift.to(torch.float32))
+    weight = layer.weight.detach().double()
+    expected = (weight * scale.reshape(-1, *[1] * (weight.dim() - 1))).to(torch.float32)
+    bias = layer.bias.detach().double() if layer.bias is not None else 0
+    folded = copy.deepcopy(layer)
+    _fold_pair(folded, bn, "bn")
+    assert torch.equal(folded.weight.detach(), expected)
+    assert torch.equal(folded.bias.detach(), (bias * scale + shift).to(torch.float32))
