@@ -135,9 +135,11 @@ class LoihiLif:
         with one step is the same input at every one of ``steps`` steps.
 
         The membrane is held in float64 with a voltage decay (Lava's ``trunc(v * keep / 4096)``
-        is exact there: |v| < 2^24 and keep < 2^12, at most 36 significant bits), in float32
-        without one when every value stays below 2^24 (exact; the clip of a larger sum is
-        still exact, rounding being monotonic), else in int32 as in Lava."""
+        is exact there: |v| < 2^24 and keep < 2^12, at most 36 significant bits); without one
+        in float32 when the input is added directly and ``v_init`` is within the 24-bit state:
+        then |v| <= ``state_max`` before each step and ``a_in << 6`` is below 2^23, so a sum
+        is inexact only beyond 2^24, where it is clipped to ``±state_max`` anyway (rounding is
+        monotonic and ``state_max`` a float32); else in int32 as in Lava."""
         steps = a_in.shape[0] if steps is None else steps
         keep = LOIHI.decay_unity - (self.dv + VOLTAGE_DECAY_OFFSET)
         threshold = self.vth << LOIHI.threshold_shift
@@ -152,8 +154,9 @@ class LoihiLif:
         elif direct is None:
             dtype = torch.int32
         else:
-            small = max(-bounds[0], bounds[1], *(abs(v) for v in self.spans["v_init"]), threshold)
-            dtype = torch.float32 if small < FLOAT32_EXACT else torch.float64
+            start = max(abs(v) for v in self.spans["v_init"])
+            exact = start <= LOIHI.state_max and threshold < FLOAT32_EXACT
+            dtype = torch.float32 if exact else torch.float64
         bias = self.bias if direct is not None and self.biased else None
         return self._integrate(source, scale, bias, steps, keep, threshold, dtype, clip, record)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from snn2hw.backends.fixed.neurons import LoihiLif
@@ -77,3 +77,40 @@ def test_nir_paper_lif_trace_of_lava_fixed_point(nir_paper):
     assert spikes.sum() == 4
     np.testing.assert_array_equal(vs.flatten().numpy(), trace[:, 1])
     np.testing.assert_array_equal(spikes.flatten().numpy(), trace[:, 2])
+
+
+def _neuron_input(values: list[list[int]], dtype: torch.dtype, static: bool) -> torch.Tensor:
+    """``values[n][t]`` as ``a_in [T, 1, C=len(values), 1, 1]`` in ``dtype``, each step in
+    channels_last (the layout convolutions hand the neurons); one step when ``static``."""
+    steps = 1 if static else len(values[0])
+    x = torch.tensor([[row[t] for row in values] for t in range(steps)], dtype=torch.float64)
+    x = x.reshape(steps, len(values), 1, 1).contiguous(memory_format=torch.channels_last)
+    return x.to(dtype).unsqueeze(1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    values=st.lists(st.lists(st.integers(-2**17, 2**17), min_size=6, max_size=6), min_size=1,
+                    max_size=3),
+    du=st.sampled_from([4095, 4095, 0, 1000]), dv=st.sampled_from([0, 0, 163, 4095]),
+    vth=st.integers(0, 2**17 - 1), bias_mant=st.integers(-4096, 4095),
+    bias_exp=st.integers(0, 13), v0=st.integers(-(HALF - 1), HALF - 1),
+    dtype=st.sampled_from([torch.float32, torch.float64, torch.int64, torch.int32]),
+    static=st.booleans(),
+)
+# v_init beyond the 24-bit state is not a float32 (2^24 + 1): the membrane must be float64
+@example(values=[[0] * 6], du=4095, dv=0, vth=2**17 - 1, bias_mant=-4096, bias_exp=12,
+         v0=2**24 + 1, dtype=torch.float32, static=False)
+def test_every_membrane_type_and_layout_equals_lava_equations(values, du, dv, vth, bias_mant,
+                                                              bias_exp, v0, dtype, static):
+    """The membrane in float32 (no decay, |values| < 2^24), float64 (a decay, or larger
+    values) or int32 (a wrapping current), fed by ``a_in`` of any type and layout, one step
+    repeated or not, is Lava's LIF (``du = 4095`` and ``dv = 0`` are the fast cases)."""
+    lif = _lif(du, dv, vth, bias_mant, bias_exp, v0)
+    x = _neuron_input(values, dtype, static)
+    spikes, vs = lif.run(x, record=True, steps=len(values[0]))
+    for n, row in enumerate(values):
+        seq = [row[0]] * len(row) if static else row
+        want_s, want_v = lava_lif_python(seq, du, dv, vth, bias_mant << bias_exp, v0)
+        assert spikes[:, 0, n].flatten().tolist() == want_s
+        assert vs[:, 0, n].flatten().tolist() == want_v
