@@ -56,8 +56,9 @@ def measure(imp: bool, folder: Path, rounds: int, before: Path | None) -> dict:
     read = _child("read", out)
     size = out.stat().st_size
     row = {"imp": imp, "params": param_bytes // 4, **_medians(now),
-           "import_mib": _child("import")["peak_mib"], "read_seconds": read["seconds"],
-           "nir_bytes": size, "ratio": size / param_bytes}
+           "import_mib": _child("import")["peak_mib"],
+           "cli_mib": _child("cli", src, folder / "cli.nir")["peak_mib"],
+           "read_seconds": read["seconds"], "nir_bytes": size, "ratio": size / param_bytes}
     if then:
         row["before"] = _medians(then)
     return row
@@ -99,6 +100,12 @@ def child(step: str, paths: list[str]) -> None:
             api.export_model(paths[0], paths[1])
     elif step == "read":
         read_graph(paths[0])
+    elif step == "cli":  # what a user's `snn2hw export SOURCE -o OUT` holds
+        from snn2hw.cli import main as cli
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Snn2hwWarning)
+            cli(["export", paths[0], "-o", paths[1]], standalone_mode=False)
     else:  # "import": what the process holds before it exports anything
         from snn2hw.frontends import torch_to_graph  # noqa: F401
     seconds = time.perf_counter() - start
@@ -126,20 +133,22 @@ def report(rows: list[dict], rounds: int, state: str | None = None,
         "read back < 1 s",
         "- notes: export and read-back each in a fresh process (peak = its VmHWM, "
         "torch and the import included; 'imports alone': the VmHWM of a process that only "
-        "imports torch and the exporter); default glibc malloc settings; 1-minute load "
+        "imports torch and the exporter; 'snn2hw export peak': the same export through the "
+        "CLI's main, once); default glibc malloc settings; 1-minute load "
         f"average {os.getloadavg()[0]:.1f} at the end; export figures are medians of {rounds} "
         "run(s)" + (f", alternating with the export of {before} (its package, the same "
                     "environment) in each round" if before else ""),
         *([f"- state: {state}"] if state else []),
         "", "| IMP | parameters | export (s) | export peak (MiB) | imports alone (MiB) "
-        "| read back (s) | .nir (MB) | .nir / float32 params |"
+        "| snn2hw export peak (MiB) | read back (s) | .nir (MB) | .nir / float32 params |"
         + (f" {before} export (s) | {before} peak (MiB) | time / {before} | peak / {before} |"
            if before else ""),
-        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" * 4 if before else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" * 4 if before else ""),
     ]
     for r in rows:
         line = (f"| {'yes' if r['imp'] else 'no'} | {r['params']:,} | {r['seconds']:.2f} | "
-                f"{r['peak_mib']:.0f} | {r['import_mib']:.0f} | {r['read_seconds']:.2f} | "
+                f"{r['peak_mib']:.0f} | {r['import_mib']:.0f} | {r['cli_mib']:.0f} | "
+                f"{r['read_seconds']:.2f} | "
                 f"{r['nir_bytes'] / 1e6:.1f} | {r['ratio']:.3f} |")
         if "before" in r:
             b = r["before"]
