@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from snn2hw.errors import UnsupportedError
 from snn2hw.ir.graph import flatten_dims
 
-from . import intops
+from . import int8mm, intops
 from .formats import CONV_ACCUMULATOR_BITS, LOIHI
 
 FLOAT32_EXACT = 2**24
@@ -61,15 +61,16 @@ class Bound:
         absolute, one_sided = (pos + neg).max(initial=0.0), np.maximum(pos, neg).max(initial=0.0)
         return cls(float(absolute), float(one_sided), offset)
 
-    def of(self, x: torch.Tensor) -> float:
-        if x.numel() == 0:
-            return self.offset
-        if x.dtype == torch.bool:
-            return self.one_sided + self.offset
-        low, high = intops.span(x)
+    def of(self, low: int, high: int) -> float:
+        """The bound for inputs in ``[low, high]``."""
         if low >= 0:
             return high * self.one_sided + self.offset
         return max(-low, high) * self.absolute + self.offset
+
+
+def value_range(x: torch.Tensor) -> tuple[int, int]:
+    """(min, max) of an integer-valued tensor; spikes (bool) are (0, 1), empty (0, 0)."""
+    return (0, 1) if x.dtype == torch.bool and x.numel() else intops.span(x)
 
 
 @dataclass
@@ -83,13 +84,20 @@ class IntOp:
     # (result, events or None)
     post: Callable[[torch.Tensor, float], tuple[torch.Tensor, torch.Tensor | None]] | None = None
     counters: dict[str, torch.Tensor] = field(default_factory=dict)
+    # the same integers as int32 for inputs within int8 and sums below 2^31 (see int8mm)
+    int8: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        bound = self.bound.of(x)
+        low, high = value_range(x)
+        bound = self.bound.of(low, high)
         if bound >= FLOAT64_EXACT:
             raise UnsupportedError(f"accumulation bound {bound:.3g} exceeds exact float64 range")
         dtype = torch.float32 if bound < FLOAT32_EXACT else torch.float64
-        y = self.fn(x.to(dtype))
+        in_int8 = int8mm.INT8_MIN <= low and high <= int8mm.INT8_MAX
+        if self.int8 is not None and in_int8 and bound < INT32_EXACT and x.numel():
+            y = self.int8(x).to(dtype)  # the float path's type: consumers see no difference
+        else:
+            y = self.fn(x.to(dtype))
         if self.post is None:
             return y  # exact integers in a float tensor: the next op needs no conversion
         y, events = self.post(y, bound)
@@ -114,7 +122,7 @@ def affine(weight: np.ndarray, bias: np.ndarray | None, device) -> IntOp:
     ws = _typed(weight, device)
     bs = _typed(bias, device) if bias is not None else None
     return IntOp(lambda x: F.linear(x, ws[x.dtype], bs[x.dtype] if bs else None),
-                 Bound.of_rows(weight, bias))
+                 Bound.of_rows(weight, bias), int8=int8mm.linear(weight, bias, device))
 
 
 def _pairs(values) -> tuple[int, ...]:
