@@ -31,13 +31,14 @@ from tests.backends.fixed.paper_models import paper_graph
 T = 4
 
 
-def _model(arch: str, size: int):
+def paper_model(arch: str, size: int):
+    """A full-width paper model at ``size`` (random weights, BN statistics and IMP), T = 4."""
     shape = [3, size, size] if arch.startswith("sew") else [2, size, size]
     options = {"input_size": size, **({"num_classes": 10} if arch.startswith("sew") else {})}
     return paper_graph(arch, shape, T, **options)
 
 
-def _inputs(graph, batch: int, seed: int = 0) -> tuple[np.ndarray, float]:
+def paper_inputs(graph, batch: int, seed: int = 0) -> tuple[np.ndarray, float]:
     """A static image on the k/16 grid (SEW, input scale 16) or 30 % random events (VGG)."""
     shape, rng = graph_input_shape(graph), np.random.default_rng(seed)
     if shape[0] == 3:
@@ -59,8 +60,8 @@ def _run(backend: str, graph, x: np.ndarray, config: RunConfig):
 
 
 def versus_lava(arch: str, size: int) -> dict:
-    graph = _model(arch, size)
-    x, scale = _inputs(graph, 1)
+    graph = paper_model(arch, size)
+    x, scale = paper_inputs(graph, 1)
     quantised = quantize_loihi(graph, input_scale=scale)
     lava_s, lava = _seconds(lambda: _run("lava", quantised, x,
                                          RunConfig(precision="fixed", record=True)))
@@ -80,8 +81,8 @@ def versus_lava(arch: str, size: int) -> dict:
 
 
 def versus_reference(arch: str, size: int, batch: int = 32, repeats: int = 3) -> dict:
-    graph = _model(arch, size)
-    x, scale = _inputs(graph, batch)
+    graph = paper_model(arch, size)
+    x, scale = paper_inputs(graph, batch)
     quantised = quantize_loihi(graph, input_scale=scale)
     engines = {}
     for name, g in (("reference", graph), ("fixed", quantised)):
