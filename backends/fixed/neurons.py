@@ -134,12 +134,13 @@ class LoihiLif:
         """Spikes and, when ``record``, the potentials after reset, ``[T, B, ...]``; ``a_in``
         with one step is the same input at every one of ``steps`` steps.
 
-        The membrane is held in float64 with a voltage decay (Lava's ``trunc(v * keep / 4096)``
-        is exact there: |v| < 2^24 and keep < 2^12, at most 36 significant bits); without one
-        in float32 when the input is added directly and ``v_init`` is within the 24-bit state:
-        then |v| <= ``state_max`` before each step and ``a_in << 6`` is below 2^23, so a sum
-        is inexact only beyond 2^24, where it is clipped to ``±state_max`` anyway (rounding is
-        monotonic and ``state_max`` a float32); else in int32 as in Lava."""
+        The membrane is float32 when the input is added directly, ``v_init`` is within the
+        24-bit state and the decay factor ``keep / 4096`` is a power of two (no decay, or e.g.
+        ``dv = 3072``): Lava's ``trunc(v * keep / 4096)`` is then exact in float32, |v| <=
+        ``state_max`` before each step and ``a_in << 6`` is below 2^23, so a sum is inexact
+        only beyond 2^24, where it is clipped to ``±state_max`` anyway (rounding is monotonic
+        and ``state_max`` a float32). Other decays use float64 (``v * keep`` has at most 36
+        significant bits: exact); a wrapping current without decay uses int32 as in Lava."""
         steps = a_in.shape[0] if steps is None else steps
         keep = LOIHI.decay_unity - (self.dv + VOLTAGE_DECAY_OFFSET)
         threshold = self.vth << LOIHI.threshold_shift
@@ -149,14 +150,14 @@ class LoihiLif:
         else:
             (source, bounds), scale = self._drive(a_in, steps), 1
         clip = may_leave(self.spans["v_init"], bounds, steps, threshold, LOIHI.state_max)
-        if keep != LOIHI.decay_unity:
-            dtype = torch.float64
-        elif direct is None:
+        start = max(abs(v) for v in self.spans["v_init"])
+        exact = start <= LOIHI.state_max and threshold < FLOAT32_EXACT and keep & (keep - 1) == 0
+        if direct is not None and exact:
+            dtype = torch.float32
+        elif direct is None and keep == LOIHI.decay_unity:
             dtype = torch.int32
         else:
-            start = max(abs(v) for v in self.spans["v_init"])
-            exact = start <= LOIHI.state_max and threshold < FLOAT32_EXACT
-            dtype = torch.float32 if exact else torch.float64
+            dtype = torch.float64
         bias = self.bias if direct is not None and self.biased else None
         return self._integrate(source, scale, bias, steps, keep, threshold, dtype, clip, record)
 
