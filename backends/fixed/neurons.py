@@ -49,6 +49,16 @@ def steps_like(like: torch.Tensor, steps: int, dtype: torch.dtype) -> torch.Tens
     return torch.empty((steps, *like.shape), dtype=dtype, device=like.device)
 
 
+def _truncate(v: torch.Tensor, scratch: torch.Tensor) -> None:
+    """``v`` rounded toward zero in place. float32 as ``floor(|v|)`` with v's sign: 0.7x the
+    time of ``trunc_``, which torch does not vectorise on CPU (float64 gains nothing)."""
+    if v.dtype != torch.float32:
+        v.trunc_()
+        return
+    torch.abs(v, out=scratch).floor_()
+    torch.copysign(scratch, v, out=v)
+
+
 def may_leave(v0: tuple[int, int], drive: tuple[int, int], steps: int, ceiling: int,
               limit: int) -> bool:
     """Whether a hard-reset membrane could pass ``±limit`` given the ``(min, max)`` of its
@@ -186,7 +196,7 @@ class LoihiLif:
         factor = keep / LOIHI.decay_unity  # a dyadic fraction: v * factor is exact
         for t in range(steps):
             if keep != LOIHI.decay_unity:
-                v.mul_(factor).trunc_()
+                _truncate(v.mul_(factor), quiet)  # quiet is free until the comparison
             if static is not None:
                 v.add_(static)
             else:
