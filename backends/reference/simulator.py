@@ -10,6 +10,8 @@ is computed once, by :func:`release_plan`), so peak memory is that of the source
 
 from __future__ import annotations
 
+import warnings
+
 import nir
 import numpy as np
 import torch
@@ -61,8 +63,7 @@ class Simulator:
         """Run time-major ``inputs [T, B, *input_shape]``; output ``[T, B, ...]``. With
         ``record``, every node's output too (and each neuron's potential unless not
         ``potentials``)."""
-        x = torch.as_tensor(np.asarray(inputs) if not torch.is_tensor(inputs) else inputs)
-        x = x.to(device=self.device, dtype=self.dtype)
+        x = _as_tensor(inputs).to(device=self.device, dtype=self.dtype)
         check_time_major(x.shape, self.input_shape)
         release = None if record else self.release
         with torch.no_grad(), exact_float32():  # the golden model: IEEE float32, no TF32
@@ -80,6 +81,16 @@ class Simulator:
         # Records: every node's output, and "<name>.v" each neuron's potential after reset.
         records = {n: v.cpu().numpy() for n, v in values.items()} if record else {}
         return RunResult(output=output, records=records)
+
+
+def _as_tensor(inputs: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """``inputs`` as a tensor without a copy. A read-only array (a static image broadcast over
+    T) is shared too: torch warns that it cannot protect it, but nothing here writes to it."""
+    if torch.is_tensor(inputs):
+        return inputs
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        return torch.as_tensor(np.asarray(inputs))
 
 
 def simulate(

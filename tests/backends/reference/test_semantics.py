@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import nir
 import numpy as np
 import pytest
 import torch
 
 from snn2hw.backend import RunConfig
-from snn2hw.backends.reference import ReferenceBackend, simulate
+from snn2hw.backends.reference import ReferenceBackend, Simulator, simulate
 from snn2hw.errors import BadInputError, ConstraintError
 from snn2hw.ir.metadata import DT, RESET, V_INIT
 
@@ -115,3 +117,12 @@ def test_backend_check_lists_every_unsupported_node():
     assert [i.node for i in issues] == ["x", "y"]
     with pytest.raises(ConstraintError):
         backend.compile(g, RunConfig())
+
+
+def test_a_read_only_broadcast_input_runs_without_a_warning():
+    graph = chain(("fc", identity_affine(2)), n_in=2)
+    x = np.broadcast_to(np.ones((1, 3, 2), np.float32), (4, 3, 2))  # read-only, stride 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = Simulator(graph).run(x).output
+    np.testing.assert_array_equal(out, np.ones((4, 3, 2)))
