@@ -60,6 +60,14 @@ class ReferenceBackend:
     def run(self, inputs: np.ndarray) -> RunResult:
         if self.simulator is None:
             raise NotCompiledError(self.name, "run")
+        compiled = self.simulator.compiled
+        if self.config.progress and compiled is not None and not compiled.used \
+                and not self.config.record:
+            from rich.console import Console
+
+            with Console(stderr=True).status("torch.compile: compiling the graph (once; about "
+                                             "20 s for SEW-ResNet-18 on 2 cores)"):
+                return self.simulator.run(inputs)
         return self.simulator.run(inputs, record=self.config.record)
 
     def report(self) -> ReferenceReport:

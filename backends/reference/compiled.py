@@ -38,11 +38,13 @@ class CompiledRun:
     def __init__(self, run: Callable[[torch.Tensor, int], torch.Tensor],
                  nodes: Iterable[nn.Module]):
         self.eager = run
+        self.used = False  # the first call compiles
         module = _Graph(run, nodes).eval()
         self.compiled: Callable | None = torch.compile(module, dynamic=False,
                                                        options={"freezing": True})
 
     def __call__(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+        self.used = True
         if self.compiled is not None:
             try:
                 return self.compiled(x, steps)

@@ -101,3 +101,25 @@ def test_cli_compile(tmp_path, graph):
     refused = cli("run", str(path), "--input", str(x_path), "--compile", "-b", "fixed")
     assert refused.exit_code == 2
     assert "--compile" in refused.output and "only the reference backend" in refused.output
+
+
+def test_first_compiled_run_shows_a_status_line_on_stderr(graph, monkeypatch):
+    import contextlib
+
+    from rich.console import Console
+
+    from snn2hw.backend import RunConfig
+    from snn2hw.backends.reference import ReferenceBackend
+
+    shown = []
+    monkeypatch.setattr(Console, "status",
+                        lambda self, text, **kw: shown.append((text, self.stderr))
+                        or contextlib.nullcontext())
+    monkeypatch.setattr(compiled_module.CompiledRun, "__call__",
+                        lambda self, x, steps: setattr(self, "used", True) or self.eager(x, steps))
+    backend = ReferenceBackend()
+    backend.compile(graph, RunConfig(progress=True, extra={"compile": True}))
+    x = _inputs(True).astype(np.float32)
+    backend.run(x)
+    backend.run(x)  # compiled already: no status
+    assert len(shown) == 1 and shown[0][1] and "torch.compile: compiling" in shown[0][0]
