@@ -1,6 +1,6 @@
 """Reference backend speed and memory on SEW-ResNet-18 against its peers (issue 13, item 3).
 
-Speed: T=4, batch 8, 64x64 and 112x112, random weights, one torch thread, the same static
+Speed: T=4, batch 8, 64x64, 112x112 and 224x224, random weights, one torch thread, the same static
 image repeated over T for every model, runs alternating, medians:
 
 - the source model (snn2hw's SEW-18, static stem run once) and export -> reference Simulator,
@@ -34,7 +34,7 @@ import torch
 
 from benchmarks.results import record
 
-T, BATCH, SIZES, REPEATS = 4, 8, (64, 112), 5
+T, BATCH, SIZES, REPEATS = 4, 8, (64, 112, 224), 5
 MEMORY = dict(T=16, batch=2, size=112)
 
 
