@@ -16,8 +16,6 @@ equal the CPU run of the same backend. Skips without CUDA; ``--smoke`` runs a ti
 from __future__ import annotations
 
 import statistics
-import sys
-import time
 import warnings
 
 import numpy as np
@@ -25,7 +23,7 @@ import torch
 
 from benchmarks.fixed_speed import digits_cnn
 from benchmarks.loihi_models import paper_inputs, paper_model
-from benchmarks.results import record
+from benchmarks.results import gpu_or_smoke, record, synced_seconds
 from snn2hw.backend import RunConfig
 from snn2hw.errors import Snn2hwWarning
 from snn2hw.passes.quantize_loihi import quantize_loihi
@@ -34,16 +32,6 @@ from snn2hw.registry import create_backend
 FULL = dict(digits=(360, 3960), models=(("sew18", 64), ("sew50", 64), ("vgg11-dvs48", 48)),
             batch=32, check=2, repeats=15)
 SMOKE = dict(digits=(8,), models=(("sew18", 32),), batch=2, check=1, repeats=1)
-
-
-def _seconds(backend, x: np.ndarray, device: str) -> float:
-    if device == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    backend.run(x)
-    if device == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start
 
 
 def _compiled(name: str, graph, device: str, record_all: bool = False):
@@ -69,7 +57,7 @@ def timed(fixed_graph, float_graph, x: np.ndarray, device: str, repeats: int) ->
     times: dict[str, list[float]] = {name: [] for name in engines}
     for _ in range(repeats):
         for name, engine in engines.items():
-            times[name].append(_seconds(engine, x, device))
+            times[name].append(synced_seconds(lambda e=engine: e.run(x), device))
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -106,15 +94,14 @@ def model_rows(p: dict, device: str) -> list[dict]:
 
 
 def main() -> None:
-    smoke = "--smoke" in sys.argv[1:]
-    if not smoke and not torch.cuda.is_available():
-        print("no CUDA device: skipped (--smoke runs a tiny CPU version)")
+    chosen = gpu_or_smoke(FULL, SMOKE)
+    if chosen is None:
         return
-    p, device = (SMOKE, "cpu") if smoke else (FULL, "cuda")
+    p, device = chosen
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Snn2hwWarning)  # IMP metadata notices
         digits, models = digits_rows(p, device), model_rows(p, device)
-    if smoke:
+    if device == "cpu":
         print(digits, models)
         return
     name = torch.cuda.get_device_name(0)

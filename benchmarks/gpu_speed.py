@@ -14,31 +14,16 @@ off (``exact_float32``), so they match the CPU. The anchor to beat: SpikingJelly
 from __future__ import annotations
 
 import statistics
-import sys
-import time
 import warnings
 
 import nir
 import numpy as np
 import torch
 
-from benchmarks.results import record
+from benchmarks.results import gpu_or_smoke, record, synced_seconds
 
 FULL = dict(arch="sew50", size=224, T=4, batch=64, check=8, repeats=10, half=torch.float16)
 SMOKE = dict(arch="sew18", size=32, T=2, batch=2, check=2, repeats=1, half=torch.bfloat16)
-
-
-def _sync(device: str) -> None:
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
-def _seconds(fn, device: str) -> float:
-    _sync(device)
-    start = time.perf_counter()
-    fn()
-    _sync(device)
-    return time.perf_counter() - start
 
 
 def _spikingjelly(arch: str, device: str):
@@ -98,10 +83,10 @@ def measure(p: dict, device: str) -> tuple[list[dict], dict]:
         runs["spikingjelly float16 (autocast)"] = sj_half
     times: dict[str, list[float]] = {name: [] for name in runs}
     with torch.no_grad(), exact_float32():
-        first = {name: _seconds(fn, device) for name, fn in runs.items()}  # warm-up, compile
+        first = {name: synced_seconds(fn, device) for name, fn in runs.items()}  # warm-up, compile
         for _ in range(p["repeats"]):
             for name, fn in runs.items():
-                times[name].append(_seconds(fn, device))
+                times[name].append(synced_seconds(fn, device))
         check = x[:, :p["check"]]
         full = sims["reference float32"].run(check, record=True, potentials=False)
         half = sims[half_name].run(check, record=True, potentials=False)
@@ -121,13 +106,12 @@ def measure(p: dict, device: str) -> tuple[list[dict], dict]:
 
 
 def main() -> None:
-    smoke = "--smoke" in sys.argv[1:]
-    if not smoke and not torch.cuda.is_available():
-        print("no CUDA device: skipped (--smoke runs a tiny CPU version)")
+    chosen = gpu_or_smoke(FULL, SMOKE)
+    if chosen is None:
         return
-    p, device = (SMOKE, "cpu") if smoke else (FULL, "cuda")
+    p, device = chosen
     rows, spikes = measure(p, device)
-    if smoke:
+    if device == "cpu":
         print(rows, spikes)
         return
     name = torch.cuda.get_device_name(0)

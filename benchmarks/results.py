@@ -74,6 +74,32 @@ def record(title: str, rows: Sequence[Mapping[str, Any]], notes: str = "",
     return text
 
 
+def synced_seconds(fn: Callable[[], object], device: str) -> float:
+    """Wall time of one call of ``fn``, the GPU synchronised before and after on CUDA."""
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    fn()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
+def gpu_or_smoke(full: dict, smoke: dict) -> tuple[dict, str] | None:
+    """A GPU benchmark's parameters and device: ``smoke`` on the CPU with ``--smoke``, else
+    ``full`` on CUDA, or None (a line printed) without a GPU."""
+    import torch
+
+    if "--smoke" in sys.argv[1:]:
+        return smoke, "cpu"
+    if not torch.cuda.is_available():
+        print("no CUDA device: skipped (--smoke runs a tiny CPU version)")
+        return None
+    return full, "cuda"
+
+
 def median_seconds(fn: Callable[[], object], repeats: int = 5) -> float:
     """Median wall time of ``repeats`` calls of ``fn``."""
     times = []

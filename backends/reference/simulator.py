@@ -48,7 +48,7 @@ class Simulator:
                  half: torch.dtype | None = None):
         self.schedule = schedule(graph)
         self.input_shape = graph_input_shape(graph)
-        self.device, self.dtype, self.half = device, dtype, half
+        self.device, self.dtype = device, dtype
         self.nodes = build_nodes(graph, resolve_dt(graph, dt), half, device=device, dtype=dtype)
         self.release = release_plan(self.schedule)
         # Only the layer-by-layer run of an acyclic graph is compiled; cycles run step by step.

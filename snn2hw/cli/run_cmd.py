@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 @click.option("--float64", is_flag=True, help="Reference: compute in float64.")
 @click.option("--compile", "compiled", is_flag=True,
               help="Reference: run through torch.compile (a one-off compilation, ~20 s for "
-                   "SEW-ResNet-18, then ~0.8x the time per batch; same results).")
+                   "SEW-ResNet-18, then ~0.85x the time per batch; same results).")
 @click.option("--half", type=click.Choice(["float16", "bfloat16"]),
               help="Reference: convolutions and dense layers in this type (float16 on GPUs, "
                    "bfloat16 on CPUs with AVX-512 BF16), membranes and sums float32; a few "
